@@ -1,0 +1,37 @@
+# Everything runs in a local virtual environment (.venv) made from pyproject.toml; only Python 3.11+
+# and pip are needed on the machine.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT ?= packs/exampleshire
+
+.PHONY: pack run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Build the example council's consultation evidence pack into $(OUT)
+pack: $(STAMP)
+	$(BIN)/feemodel pack --out $(OUT) --force
+
+## Compute the example council's tables only (no notebooks)
+run: $(STAMP)
+	$(BIN)/feemodel run --out output/exampleshire --force
+
+## Lint, check notebooks are committed clean, run the whole test suite
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check feemodel tests
+	$(BIN)/python -m feemodel.notebook_hygiene
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) output packs .pytest_cache

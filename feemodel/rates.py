@@ -1,0 +1,206 @@
+"""Cost of care build-up and the banded rate card.
+
+A category's cost is built per resident per week (£ prpw):
+
+* care staff = care hours prpw x hourly pay x (1 + on-costs); nursing adds nurse hours x nurse pay;
+  pay is a fixed £/hour or the National Living Wage in force on the year's start plus a premium;
+* on-costs = (1 + holiday + sickness/training) x (1 + employer NI + pension) - 1, where
+  'statutory' holiday is the backfill for 5.6 weeks (5.6 / (52 - 5.6)), employer NI is the
+  rate on pay above the secondary threshold and pension the auto-enrolment minimum on pay above
+  the qualifying earnings lower limit, for a worker paid ``paid_hours_per_week``;
+* other staff, supplies and services and head office are entered £ prpw;
+* premises is entered £ per bed per week and divided by occupancy (a fixed cost);
+* returns, by convention:
+  (a) ``single_return_on_capital``: (land + building value per bed) x target yield / (52 x occupancy)
+      (2008 fair-price toolkit; 12% yield);
+  (b) ``fair_cost_of_care``: return on operations = % x operating costs, plus return on capital =
+      freehold value per bed x yield / (52 x occupancy) (2022 fair cost of care exercise).
+
+Each component is rounded to the penny once (:func:`feemodel.money.to_pence`) and the rate is the
+exact sum of the rounded components, so every published rate card adds up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .money import to_pence, to_pounds
+from .params import NationalParameters
+from .scenario import Band, Category, Scenario
+
+COST_LINES = ["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
+              "head_office", "return_on_operations", "return_on_capital"]
+WEEKS_PER_YEAR = 52
+
+
+def hourly_pay(pay, params: NationalParameters, when: dt.date) -> float:
+    """£/hour: the fixed rate, or the NLW in force on ``when`` plus the premium."""
+    if pay.hourly_rate is not None:
+        return pay.hourly_rate
+    return params.get("wages.national_living_wage", when) + pay.nlw_premium
+
+
+def on_cost_rate(cat: Category, pay_per_hour: float, params: NationalParameters, when: dt.date) -> dict:
+    """On-cost shares of basic pay (fractions), with the total."""
+    oc = cat.on_costs
+    if oc.holiday == "statutory":
+        weeks = params.get("wages.statutory_holiday_weeks", when)
+        holiday = weeks / (WEEKS_PER_YEAR - weeks)
+    else:
+        holiday = oc.holiday / 100
+    annual = pay_per_hour * oc.paid_hours_per_week * WEEKS_PER_YEAR
+    if oc.employer_ni == "statutory":
+        threshold = params.get("tax.employer_ni_secondary_threshold", when)
+        ni = params.get("tax.employer_ni_rate", when) * max(0.0, annual - threshold) / annual if annual else 0.0
+    else:
+        ni = oc.employer_ni / 100
+    if oc.pension == "statutory":
+        qel = params.get("pensions.qualifying_earnings_lower_limit", when)
+        pension = params.get("pensions.auto_enrolment_employer_rate", when) * max(0.0, annual - qel) / annual if annual else 0.0
+    else:
+        pension = oc.pension / 100
+    sick = oc.sickness_training_pct / 100
+    total = (1 + holiday + sick) * (1 + ni + pension) - 1
+    return {"holiday": holiday, "sickness_training": sick, "employer_ni": ni, "pension": pension, "total": total}
+
+
+def category_cost(cat: Category, convention: str, params: NationalParameters, when: dt.date,
+                  occupancy_pct: float | None = None) -> dict[str, float]:
+    """Unrounded cost lines (£ prpw) for one category at an occupancy (default: the category's)."""
+    occ = (occupancy_pct if occupancy_pct is not None else cat.occupancy_pct) / 100
+    if not 0 < occ <= 1:
+        raise ValueError(f"occupancy must be above 0% and at most 100%, got {occ * 100:g}%")
+    care_pay = hourly_pay(cat.care_pay, params, when)
+    care = cat.care_hours_prpw * care_pay * (1 + on_cost_rate(cat, care_pay, params, when)["total"])
+    nurse = 0.0
+    if cat.nurse_hours_prpw:
+        nurse_pay = hourly_pay(cat.nurse_pay, params, when)
+        nurse = cat.nurse_hours_prpw * nurse_pay * (1 + on_cost_rate(cat, nurse_pay, params, when)["total"])
+    lines = {
+        "care_staff": care,
+        "nursing_staff": nurse,
+        "other_staff": float(sum(cat.other_staff_prpw.values())),
+        "premises": float(sum(cat.premises_per_bed.values())) / occ,
+        "supplies_services": float(sum(cat.supplies_prpw.values())),
+        "head_office": cat.head_office_prpw,
+    }
+    operating = sum(lines.values())
+    r = cat.returns
+    if convention == "single_return_on_capital":
+        lines["return_on_operations"] = 0.0
+        lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * r.target_yield_pct / 100 / (WEEKS_PER_YEAR * occ)
+    else:
+        lines["return_on_operations"] = operating * r.return_on_operations_pct / 100
+        lines["return_on_capital"] = r.freehold_value_per_bed * r.capital_yield_pct / 100 / (WEEKS_PER_YEAR * occ)
+    return lines
+
+
+def category_cost_pence(cat: Category, convention: str, params: NationalParameters, when: dt.date,
+                        occupancy_pct: float | None = None) -> dict[str, int]:
+    """Cost lines rounded once to pence, plus ``total`` as their exact sum."""
+    lines = {k: to_pence(v) for k, v in category_cost(cat, convention, params, when, occupancy_pct).items()}
+    lines["total"] = sum(lines[k] for k in COST_LINES)
+    return lines
+
+
+def cost_at_occupancy(cat: Category, convention: str, params: NationalParameters, when: dt.date,
+                      occupancy_pct: np.ndarray) -> np.ndarray:
+    """Vectorised cost per occupied bed-week (£, unrounded) at many occupancies (homes)."""
+    base = category_cost(cat, convention, params, when, 100.0)
+    occ = np.asarray(occupancy_pct, dtype=float) / 100
+    fixed = base["premises"] + base["return_on_capital"]
+    variable = sum(base[k] for k in ("care_staff", "nursing_staff", "other_staff", "supplies_services", "head_office"))
+    if convention == "single_return_on_capital":
+        return variable + fixed / occ
+    ror = cat.returns.return_on_operations_pct / 100
+    return (variable + base["premises"] / occ) * (1 + ror) + base["return_on_capital"] / occ
+
+
+def fnc_rate(params: NationalParameters, when: dt.date) -> float:
+    return params.get("nhs.fnc_standard_rate", when)
+
+
+def band_rate_pence(band: Band, scenario: Scenario, params: NationalParameters, when: dt.date) -> dict:
+    """One band's weekly rate and its components in pence."""
+    out = {k: 0 for k in COST_LINES}
+    if band.category is not None:
+        cat = scenario.cost_of_care.categories[band.category]
+        out.update(category_cost_pence(cat, scenario.cost_of_care.return_convention, params, when))
+        out["cost_of_care_total"] = out.pop("total")
+        out["occupancy_pct"] = cat.occupancy_pct
+    else:
+        out["cost_of_care_total"] = to_pence(band.weekly_rate)
+        out["occupancy_pct"] = np.nan
+    out["quality_premium"] = to_pence(band.quality_premium)
+    out["supplementary_needs"] = to_pence(band.supplementary_hours * band.supplementary_hourly_rate)
+    fnc = to_pence(fnc_rate(params, when)) if band.setting == "nursing" else 0
+    out["fnc_amount"] = fnc
+    out["fnc_in_rate"] = fnc if band.fnc == "included" else 0
+    out["weekly_rate"] = out["cost_of_care_total"] + out["quality_premium"] + out["supplementary_needs"] + out["fnc_in_rate"]
+    return out
+
+
+def rate_card(scenario: Scenario, params: NationalParameters, which: str = "proposed",
+              survey_summary: pd.DataFrame | None = None, when: dt.date | None = None) -> pd.DataFrame:
+    """The rate card: one row per band with its components (£/week, 2 dp) and survey comparison."""
+    when = when or scenario.year_start
+    rows = []
+    for band in scenario.bands(which):
+        p = band_rate_pence(band, scenario, params, when)
+        row = {
+            "band": band.name,
+            "setting": band.setting,
+            "client_group": band.client_group,
+            "basis": f"built from {band.category}" if band.category else "stated rate",
+            "occupancy_pct": p["occupancy_pct"],
+        }
+        for k in COST_LINES + ["cost_of_care_total", "quality_premium", "supplementary_needs"]:
+            row[k + "_gbp_pw"] = to_pounds(p[k]) if (band.category or k in ("cost_of_care_total", "quality_premium", "supplementary_needs")) else np.nan
+        row["fnc"] = band.fnc if band.setting == "nursing" else "n/a"
+        row["fnc_rate_gbp_pw"] = to_pounds(p["fnc_amount"]) if band.setting == "nursing" else np.nan
+        row["weekly_rate_gbp"] = to_pounds(p["weekly_rate"])
+        if survey_summary is not None and band.category:
+            s = survey_summary[(survey_summary.category == band.category) & (survey_summary.cost_line == "total")
+                               & (survey_summary.convention == scenario.survey_statistic)]
+            if len(s):
+                row["survey_statistic"] = scenario.survey_statistic
+                row["survey_lower_quartile_gbp_pw"] = float(s["lower_quartile"].iloc[0])
+                row["survey_median_gbp_pw"] = float(s["median"].iloc[0])
+                row["survey_upper_quartile_gbp_pw"] = float(s["upper_quartile"].iloc[0])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def band_rates(scenario: Scenario, params: NationalParameters, which: str, when: dt.date | None = None) -> dict[str, int]:
+    """{band name: weekly rate in pence excluding any FNC included in the rate}."""
+    when = when or scenario.year_start
+    out = {}
+    for band in scenario.bands(which):
+        p = band_rate_pence(band, scenario, params, when)
+        out[band.name] = p["weekly_rate"] - p["fnc_in_rate"]
+    return out
+
+
+def band_mapping(scenario: Scenario, params: NationalParameters, placements: pd.DataFrame,
+                 proposed_rates: dict[str, int] | None = None) -> pd.DataFrame:
+    """Legacy band -> proposed band: council placements moving and the change in weekly rate."""
+    current = band_rates(scenario, params, "current")
+    proposed = proposed_rates or band_rates(scenario, params, "proposed")
+    council = placements[placements.funding == "council"]
+    counts = council.groupby("band").size()
+    rows = []
+    for old, new in scenario.band_mapping.items():
+        n = int(counts.get(old, 0))
+        rows.append({
+            "current_band": old,
+            "proposed_band": new,
+            "placements": n,
+            "current_rate_gbp_pw": to_pounds(current[old]),
+            "proposed_rate_gbp_pw": to_pounds(proposed[new]),
+            "change_gbp_pw": to_pounds(proposed[new] - current[old]),
+            "change_pct": round((proposed[new] - current[old]) / current[old] * 100, 2) if current[old] else np.nan,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,292 @@
+"""The cost of a fee change, year by year, against a baseline of today's fees held flat.
+
+New council fee for a placement in scenario year k (0 = the scenario's financial year):
+
+* ``uniform`` / ``per_band``: its own fee x (1 + %) x the uplift index for later years;
+* ``target_rates``: the band rate moves from the current rate towards the proposed rate card (which
+  is itself indexed for later years), a share (k + 1) / phasing_years of the way each year.
+  A placement already paid above the new rate is *protected*: ``keep_fee`` keeps its fee, ``pct``
+  gives it ``protection_pct``, ``none`` moves it to the band rate. An out-of-area placement is paid
+  at the host council's price, so it gets its band's % change on its own fee instead.
+
+Top-ups (Annex A): the agreed price P = fee + FNC + top-up. Homes add ``provider_pass_through_pct``
+of the council's rise to P; the new top-up is max(0, P' - new fee - FNC), so when the council rate
+passes the price the top-up vanishes and the council pays the rate. Self-funder prices rise by
+``self_funder_pass_through_pct`` of the average council rise in their setting. Residents'
+contributions are re-assessed with the same rules on both sides, so they change only where the cap
+at the fee binds. FNC is national and does not move with council fees.
+
+Money over time: placements leave at ``annual_exit_rate_pct`` (survival (1 - r)^t, t in years from
+1 April of the first year); with ``replace_leavers`` each leaver is replaced by an admission at the
+band rate, so the book stays the same size. Weekly changes (whole pence) are multiplied by the
+expected placement-weeks on or after the effective date ("part year") or over the whole financial
+year ("full year"), summed, and each reported annual figure is rounded to the penny once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .charging import ChargingRules
+from .data import Book
+from .funding import split_pence
+from .indexation import uplift_index
+from .money import to_pence, to_pounds
+from .params import NationalParameters
+from .rates import band_rates
+from .scenario import Scenario
+
+GROUPS = ["band", "client_group", "area"]
+
+
+@dataclass
+class YearFees:
+    """Per-placement weekly amounts (pence) before and after the change, for one scenario year."""
+
+    year: int
+    fee_old: np.ndarray
+    fee_new: np.ndarray
+    band_old: np.ndarray
+    band_new: np.ndarray
+    protected: np.ndarray
+    base: dict
+    new: dict
+    self_price_change: np.ndarray
+
+
+def _band_arrays(placements: pd.DataFrame, rates: dict[str, int]) -> np.ndarray:
+    return placements["band"].map(rates).fillna(0).to_numpy(dtype=np.int64)
+
+
+def year_fees(scenario: Scenario, params: NationalParameters, placements: pd.DataFrame, k: int,
+              index_factor: float, proposed_rates: dict[str, int] | None = None,
+              overrides: dict | None = None) -> YearFees:
+    """Old and new fees for scenario year k with the index factor for that year."""
+    u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
+    year = scenario.financial_year + k
+    when = dt.date(year, 4, 1)
+    council = placements["funding"].eq("council").to_numpy()
+    in_area = placements["area"].eq("in").to_numpy()
+    fee_old = np.where(council, to_pence(placements["weekly_fee"].fillna(0).to_numpy()), 0)
+    current = band_rates(scenario, params, "current")
+    band_old = _band_arrays(placements, current)
+    bands = placements["band"]
+    if u.method in ("uniform", "per_band"):
+        pct = np.full(len(placements), u.uniform_pct) if u.method == "uniform" else \
+            bands.map(u.per_band_pct).fillna(0.0).to_numpy(dtype=float)
+        factor = (1 + pct / 100) * index_factor
+        fee_new = np.where(council, to_pence(fee_old / 100 * factor), 0)
+        band_new = to_pence(band_old / 100 * factor)
+        protected = np.zeros(len(placements), dtype=bool)
+    else:
+        proposed = proposed_rates or band_rates(scenario, params, "proposed")
+        target = {old: to_pence(proposed[new] / 100 * index_factor) for old, new in scenario.band_mapping.items()}
+        share = min(1.0, (k + 1) / u.phasing_years)
+        rate_k = {b: to_pence((current[b] + (target[b] - current[b]) * share) / 100) for b in current}
+        band_new = _band_arrays(placements, rate_k)
+        ratio = np.divide(band_new, band_old, out=np.ones(len(placements)), where=band_old > 0)
+        above = fee_old > band_new
+        if u.protection == "keep_fee":
+            protected_fee = fee_old
+        elif u.protection == "pct":
+            protected_fee = to_pence(fee_old / 100 * (1 + u.protection_pct / 100))
+        else:
+            protected_fee = band_new
+        fee_in = np.where(above, protected_fee, band_new)
+        fee_out = to_pence(fee_old / 100 * ratio)
+        fee_new = np.where(council, np.where(in_area, fee_in, fee_out), 0)
+        protected = council & in_area & above & (u.protection != "none")
+
+    fnc_p = to_pence(params.get("nhs.fnc_standard_rate", when))
+    fnc = np.where(placements["fnc_eligible"].to_numpy() & ~placements["funding"].eq("chc").to_numpy(), fnc_p, 0)
+    topup_old = to_pence(placements["third_party_topup"].fillna(0).to_numpy())
+    price_old = fee_old + fnc + topup_old
+    rise = fee_new - fee_old
+    price_new = price_old + to_pence(np.clip(rise, 0, None) / 100 * u.provider_pass_through_pct / 100)
+    topup_new = np.where(topup_old > 0, np.clip(price_new - fee_new - fnc, 0, None), 0)
+
+    # self-funders: pass-through of the average council rise in their setting (in-area placements)
+    self_f = placements["funding"].eq("self").to_numpy()
+    setting = placements["setting"].to_numpy()
+    self_change = np.zeros(len(placements), dtype=np.int64)
+    for s in ("residential", "nursing"):
+        m = council & in_area & (setting == s)
+        avg = float(rise[m].mean()) if m.any() else 0.0
+        self_change = np.where(self_f & (setting == s), to_pence(avg / 100 * u.self_funder_pass_through_pct / 100), self_change)
+    price_self_old = to_pence(placements["provider_price"].to_numpy())
+
+    rules = ChargingRules.on(when, params)
+    base = split_pence(placements, rules, fnc_p, fee_p=fee_old, topup_p=topup_old, price_p=price_self_old)
+    new = split_pence(placements, rules, fnc_p, fee_p=fee_new, topup_p=topup_new, price_p=price_self_old + self_change)
+    return YearFees(year, fee_old, fee_new, band_old, band_new, protected, base, new, self_change)
+
+
+def exposure_weeks(scenario: Scenario, k: int, from_date: dt.date | None = None) -> tuple[float, float]:
+    """Expected placement-weeks per placement in year k, on or after ``from_date``:
+    (original placement still there, replacement admission in its place)."""
+    start0 = scenario.year_start
+    start = dt.date(scenario.financial_year + k, 4, 1)
+    end = dt.date(scenario.financial_year + k + 1, 4, 1)
+    first = max(start, from_date) if from_date else start
+    days = np.arange((first - start0).days, (end - start0).days)
+    survival = (1 - scenario.uplift.turnover.annual_exit_rate_pct / 100) ** (days / 365.25)
+    w_surv = float(survival.sum() / 7)
+    w_repl = float((1 - survival).sum() / 7) if scenario.uplift.turnover.replace_leavers else 0.0
+    return w_surv, w_repl
+
+
+def _years(scenario: Scenario, params: NationalParameters) -> pd.DataFrame:
+    return uplift_index(scenario, params, scenario.demand.projection_years)
+
+
+def uplift_cost(scenario: Scenario, params: NationalParameters, book: Book,
+                proposed_rates: dict[str, int] | None = None, overrides: dict | None = None) -> pd.DataFrame:
+    """Annual cost change of council-arranged placements by financial year, period, band, client
+    group and area (£ a year). Self-funders' price changes are in :func:`self_funder_change`.
+
+    The first year has a ``part_year`` row set (from the effective date) and a ``full_year`` set;
+    later years are full years. Identity per row: gross = council + resident + top-up + FNC change.
+    """
+    p = book.placements[book.placements.funding.eq("council")].reset_index(drop=True)
+    index = _years(scenario, params)
+    rows = []
+    groups = p[GROUPS]
+    for k, factor in enumerate(index.cumulative_factor):
+        yf = year_fees(scenario, params, p, k, float(factor), proposed_rates, overrides)
+        d_fee = yf.new["council"] + yf.new["resident"] - (yf.base["council"] + yf.base["resident"])
+        d_res = yf.new["resident"] - yf.base["resident"]
+        d_top = yf.new["third_party"] - yf.base["third_party"]
+        d_fnc = yf.new["nhs_fnc"] - yf.base["nhs_fnc"]
+        d_repl = np.where(p["funding"].eq("council").to_numpy(),
+                          np.where(p["area"].eq("in").to_numpy(), yf.band_new - yf.band_old, d_fee), 0)
+        periods = [("part_year", scenario.uplift.effective_date), ("full_year", None)] if k == 0 else [("full_year", None)]
+        for period, from_date in periods:
+            ws, wr = exposure_weeks(scenario, k, from_date)
+            frame = groups.assign(
+                placements=1,
+                placements_affected=(d_fee != 0) | (d_top != 0),
+                protected=yf.protected,
+                gross=ws * (d_fee + d_top + d_fnc) + wr * d_repl,
+                council=ws * (d_fee - d_res) + wr * d_repl,
+                resident=ws * d_res,
+                topup=ws * d_top,
+                fnc=ws * d_fnc,
+            )
+            agg = frame.groupby(GROUPS, sort=True).sum(numeric_only=True).reset_index()
+            agg.insert(0, "period", period)
+            agg.insert(0, "financial_year", f"{yf.year}/{(yf.year + 1) % 100:02d}")
+            rows.append(agg)
+    out = pd.concat(rows, ignore_index=True)
+    for c, name in [("gross", "gross_change_gbp"), ("council", "council_net_change_gbp"),
+                    ("resident", "resident_contribution_change_gbp"), ("topup", "topup_change_gbp"),
+                    ("fnc", "fnc_change_gbp")]:
+        out[name] = to_pounds(to_pence(out.pop(c).to_numpy() / 100))
+    out["placements_affected"] = out.placements_affected.astype(int)
+    out["protected"] = out.protected.astype(int)
+    return out
+
+
+def headline(cost: pd.DataFrame) -> dict:
+    """The one-line headline: first year's council cost, part year and full year, and later years."""
+    first = cost.financial_year.iloc[0]
+    f = cost[cost.financial_year == first]
+    part = f[f.period == "part_year"]
+    full = f[f.period == "full_year"]
+    by_year = cost[cost.period == "full_year"].groupby("financial_year", sort=True).council_net_change_gbp.sum()
+    return {
+        "financial_year": first,
+        "council_net_change_part_year_gbp": round(float(part.council_net_change_gbp.sum()), 2),
+        "council_net_change_full_year_gbp": round(float(full.council_net_change_gbp.sum()), 2),
+        "gross_change_part_year_gbp": round(float(part.gross_change_gbp.sum()), 2),
+        "topup_change_part_year_gbp": round(float(part.topup_change_gbp.sum()), 2),
+        "placements_affected": int(full.placements_affected.sum()),
+        "placements_protected": int(full.protected.sum()),
+        "council_net_change_by_year_gbp": {k: round(float(v), 2) for k, v in by_year.items()},
+    }
+
+
+def self_funder_change(scenario: Scenario, params: NationalParameters, book: Book,
+                       proposed_rates: dict[str, int] | None = None) -> dict:
+    """First-year change in what self-funders pay, under the pass-through assumption (£)."""
+    p = book.placements
+    index = _years(scenario, params)
+    yf = year_fees(scenario, params, p, 0, float(index.cumulative_factor.iloc[0]), proposed_rates)
+    self_f = p.funding.eq("self").to_numpy()
+    weekly = int(yf.self_price_change[self_f].sum())
+    ws, wr = exposure_weeks(scenario, 0, scenario.uplift.effective_date)
+    return {
+        "self_funders": int(self_f.sum()),
+        "pass_through_pct": scenario.uplift.self_funder_pass_through_pct,
+        "average_change_gbp_pw": round(weekly / 100 / max(int(self_f.sum()), 1), 2),
+        "total_change_gbp_pw": to_pounds(weekly),
+        "total_change_part_year_gbp": to_pounds(to_pence(weekly * (ws + wr) / 100)),
+    }
+
+
+def topups_table(scenario: Scenario, params: NationalParameters, book: Book,
+                 proposed_rates: dict[str, int] | None = None) -> pd.DataFrame:
+    """Placements with top-ups in the first year: how many fall, rise, vanish or stay, by band."""
+    p = book.placements
+    index = _years(scenario, params)
+    yf = year_fees(scenario, params, p, 0, float(index.cumulative_factor.iloc[0]), proposed_rates)
+    has = yf.base["third_party"] > 0
+    d = yf.new["third_party"] - yf.base["third_party"]
+    frame = pd.DataFrame({
+        "band": p.band[has].to_numpy(),
+        "outcome": np.select([yf.new["third_party"][has] == 0, d[has] < 0, d[has] > 0], ["vanishes", "falls", "rises"], "unchanged"),
+        "old": yf.base["third_party"][has] / 100, "new": yf.new["third_party"][has] / 100, "change": d[has] / 100,
+    })
+    rows = []
+    for (band, outcome), g in frame.groupby(["band", "outcome"], sort=True):
+        rows.append({"band": band, "outcome": outcome, "placements": len(g),
+                     "average_topup_before_gbp_pw": round(g.old.mean(), 2),
+                     "average_topup_after_gbp_pw": round(g.new.mean(), 2),
+                     "average_change_gbp_pw": round(g.change.mean(), 2)})
+    for outcome, g in frame.groupby("outcome", sort=True):
+        rows.append({"band": "All bands", "outcome": outcome, "placements": len(g),
+                     "average_topup_before_gbp_pw": round(g.old.mean(), 2),
+                     "average_topup_after_gbp_pw": round(g.new.mean(), 2),
+                     "average_change_gbp_pw": round(g.change.mean(), 2)})
+    return pd.DataFrame(rows, columns=["band", "outcome", "placements", "average_topup_before_gbp_pw",
+                                       "average_topup_after_gbp_pw", "average_change_gbp_pw"])
+
+
+def provider_income(scenario: Scenario, params: NationalParameters, book: Book,
+                    proposed_rates: dict[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Change in each home's weekly income (council fees, top-ups, self-funder prices; FNC fixed).
+
+    Returns (per-home table, distribution table). The per-home table names homes only when the
+    scenario's ``publication.name_homes`` is true; otherwise it carries the home id only and is not
+    for publication.
+    """
+    p = book.placements
+    index = _years(scenario, params)
+    yf = year_fees(scenario, params, p, 0, float(index.cumulative_factor.iloc[0]), proposed_rates)
+    gross_old = yf.base["gross"]
+    gross_new = yf.new["gross"]
+    frame = pd.DataFrame({"home_id": p.home_id, "old": gross_old, "new": gross_new})
+    per_home = frame.groupby("home_id", sort=True).sum()
+    per_home["change_gbp_pw"] = (per_home.new - per_home.old) / 100
+    per_home["change_pct"] = np.round((per_home.new - per_home.old) / per_home.old * 100, 2)
+    per_home["weekly_income_before_gbp"] = per_home.old / 100
+    per_home = per_home.drop(columns=["old", "new"]).reset_index()
+    homes = book.homes.set_index("home_id")
+    per_home.insert(1, "area", per_home.home_id.map(homes.area))
+    per_home.insert(2, "setting", per_home.home_id.map(homes.setting))
+    if scenario.publication.name_homes:
+        per_home.insert(1, "home_name", per_home.home_id.map(homes.home_name))
+    ch = per_home.change_gbp_pw
+    bins = [(-np.inf, -0.005, "lose"), (-0.005, 0.005, "no change"), (0.005, 500, "gain up to £500 a week"),
+            (500, 2000, "gain £500 to £2,000 a week"), (2000, np.inf, "gain over £2,000 a week")]
+    dist = []
+    for lo, hi, label in bins:
+        m = (ch > lo) & (ch <= hi)
+        dist.append({"group": label, "homes": int(m.sum()), "total_change_gbp_pw": round(float(ch[m].sum()), 2)})
+    for q in (0.1, 0.25, 0.5, 0.75, 0.9):
+        dist.append({"group": f"P{int(q * 100)} change per home (£/week)", "homes": np.nan,
+                     "total_change_gbp_pw": round(float(ch.quantile(q)), 2)})
+    return per_home, pd.DataFrame(dist)

@@ -1,0 +1,70 @@
+"""Care Act 2014 means test, against cases worked by hand from the regulations.
+
+On 1 June 2024: lower limit £14,250, upper £23,250, tariff £1 per £250 or part, PEA £30.15.
+"""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from feemodel.charging import ChargingRules, assess, assess_one
+
+JUNE24 = dt.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize("capital,tariff,contribution", [
+    (0, 0, 169.85),            # 200 - 30.15
+    (14_250, 0, 169.85),       # exactly at the lower limit: no tariff
+    (14_250.01, 1, 170.85),    # 1p over: a part step counts as £1
+    (14_251, 1, 170.85),       # £1 over
+    (14_499, 1, 170.85),       # £249 over
+    (14_500, 1, 170.85),       # £250 over: one complete step
+    (14_501, 2, 171.85),       # £251 over: one step and a part
+    (18_450, 17, 186.85),      # £4,200 over: 16.8 steps -> 17
+    (23_250, 36, 205.85),      # exactly at the upper limit: 9,000 / 250 = 36, still means-tested
+])
+def test_boundaries(capital, tariff, contribution):
+    r = assess_one(200, capital, JUNE24, fee=900)
+    assert r["self_funder"] is False
+    assert r["tariff_income"] == tariff
+    assert r["personal_expenses_allowance"] == 30.15
+    assert r["weekly_contribution"] == contribution
+
+
+def test_one_pound_above_upper_limit_is_self_funder():
+    r = assess_one(200, 23_251, JUNE24, fee=900)
+    assert r["self_funder"] is True
+    assert r["weekly_contribution"] == 900.00
+
+
+def test_self_funder_without_fee_has_no_figure():
+    assert assess_one(200, 50_000, JUNE24)["weekly_contribution"] is None
+
+
+def test_contribution_never_negative():
+    assert assess_one(20, 0, JUNE24, fee=900)["weekly_contribution"] == 0.0
+
+
+def test_contribution_capped_at_fee():
+    assert assess_one(1000, 20_000, JUNE24, fee=700)["weekly_contribution"] == 700.0
+
+
+def test_pea_follows_the_date():
+    # 2023/24 PEA £28.25: 200 - 28.25 = 171.75
+    assert assess_one(200, 0, dt.date(2023, 6, 1), fee=900)["weekly_contribution"] == 171.75
+    # 2026/27 PEA £31.80: 200 - 31.80 = 168.20
+    assert assess_one(200, 0, dt.date(2026, 6, 1), fee=900)["weekly_contribution"] == 168.20
+
+
+def test_vectorised_matches_one_at_a_time(params):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"weekly_income": rng.uniform(0, 500, 300).round(2),
+                          "capital": rng.uniform(0, 30_000, 300).round(2),
+                          "fee": rng.uniform(500, 1200, 300).round(2)})
+    out = assess(frame, ChargingRules.on(JUNE24, params), fee="fee")
+    for i in range(0, 300, 17):
+        one = assess_one(frame.weekly_income[i], frame.capital[i], JUNE24, frame.fee[i])
+        assert out.weekly_contribution[i] == one["weekly_contribution"]
+        assert out.tariff_income[i] == one["tariff_income"]
