@@ -51,15 +51,15 @@ def on_cost_rate(cat: Category, pay_per_hour: float, params: NationalParameters,
         holiday = weeks / (WEEKS_PER_YEAR - weeks)
     else:
         holiday = oc.holiday / 100
-    annual = pay_per_hour * oc.paid_hours_per_week * WEEKS_PER_YEAR
+    annual = np.maximum(pay_per_hour * oc.paid_hours_per_week * WEEKS_PER_YEAR, 1e-9)
     if oc.employer_ni == "statutory":
         threshold = params.get("tax.employer_ni_secondary_threshold", when)
-        ni = params.get("tax.employer_ni_rate", when) * max(0.0, annual - threshold) / annual if annual else 0.0
+        ni = params.get("tax.employer_ni_rate", when) * np.maximum(0.0, annual - threshold) / annual
     else:
         ni = oc.employer_ni / 100
     if oc.pension == "statutory":
         qel = params.get("pensions.qualifying_earnings_lower_limit", when)
-        pension = params.get("pensions.auto_enrolment_employer_rate", when) * max(0.0, annual - qel) / annual if annual else 0.0
+        pension = params.get("pensions.auto_enrolment_employer_rate", when) * np.maximum(0.0, annual - qel) / annual
     else:
         pension = oc.pension / 100
     sick = oc.sickness_training_pct / 100
@@ -68,13 +68,21 @@ def on_cost_rate(cat: Category, pay_per_hour: float, params: NationalParameters,
 
 
 def category_cost(cat: Category, convention: str, params: NationalParameters, when: dt.date,
-                  occupancy_pct: float | None = None) -> dict[str, float]:
-    """Unrounded cost lines (£ prpw) for one category at an occupancy (default: the category's)."""
-    occ = (occupancy_pct if occupancy_pct is not None else cat.occupancy_pct) / 100
-    if not 0 < occ <= 1:
-        raise ValueError(f"occupancy must be above 0% and at most 100%, got {occ * 100:g}%")
-    care_pay = hourly_pay(cat.care_pay, params, when)
-    care = cat.care_hours_prpw * care_pay * (1 + on_cost_rate(cat, care_pay, params, when)["total"])
+                  occupancy_pct: float | None = None, adjust: dict | None = None) -> dict[str, float]:
+    """Unrounded cost lines (£ prpw) for one category at an occupancy (default: the category's).
+
+    ``adjust`` shifts assumptions for sensitivity analysis; each value may be a number or a numpy
+    array (one per draw): ``nlw_premium`` (£/hour added to care pay), ``occupancy_pct`` (points
+    added), ``care_hours_pct`` (% change in care hours), ``return_on_operations_pct`` and
+    ``capital_yield_pct`` (points added).
+    """
+    a = adjust or {}
+    occ = ((occupancy_pct if occupancy_pct is not None else cat.occupancy_pct) + a.get("occupancy_pct", 0.0)) / 100
+    if np.any(np.asarray(occ) <= 0) or np.any(np.asarray(occ) > 1):
+        raise ValueError(f"occupancy must be above 0% and at most 100%, got {np.min(occ) * 100:g}% to {np.max(occ) * 100:g}%")
+    care_pay = hourly_pay(cat.care_pay, params, when) + a.get("nlw_premium", 0.0)
+    hours = cat.care_hours_prpw * (1 + a.get("care_hours_pct", 0.0) / 100)
+    care = hours * care_pay * (1 + on_cost_rate(cat, care_pay, params, when)["total"])
     nurse = 0.0
     if cat.nurse_hours_prpw:
         nurse_pay = hourly_pay(cat.nurse_pay, params, when)
@@ -91,17 +99,19 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
     r = cat.returns
     if convention == "single_return_on_capital":
         lines["return_on_operations"] = 0.0
-        lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * r.target_yield_pct / 100 / (WEEKS_PER_YEAR * occ)
+        y = (r.target_yield_pct + a.get("capital_yield_pct", 0.0)) / 100
+        lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * y / (WEEKS_PER_YEAR * occ)
     else:
-        lines["return_on_operations"] = operating * r.return_on_operations_pct / 100
-        lines["return_on_capital"] = r.freehold_value_per_bed * r.capital_yield_pct / 100 / (WEEKS_PER_YEAR * occ)
+        lines["return_on_operations"] = operating * (r.return_on_operations_pct + a.get("return_on_operations_pct", 0.0)) / 100
+        y = (r.capital_yield_pct + a.get("capital_yield_pct", 0.0)) / 100
+        lines["return_on_capital"] = r.freehold_value_per_bed * y / (WEEKS_PER_YEAR * occ)
     return lines
 
 
 def category_cost_pence(cat: Category, convention: str, params: NationalParameters, when: dt.date,
                         occupancy_pct: float | None = None) -> dict[str, int]:
     """Cost lines rounded once to pence, plus ``total`` as their exact sum."""
-    lines = {k: to_pence(v) for k, v in category_cost(cat, convention, params, when, occupancy_pct).items()}
+    lines = {k: to_pence(float(v)) for k, v in category_cost(cat, convention, params, when, occupancy_pct).items()}
     lines["total"] = sum(lines[k] for k in COST_LINES)
     return lines
 
@@ -172,6 +182,26 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
                 row["survey_upper_quartile_gbp_pw"] = float(s["upper_quartile"].iloc[0])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def band_rates_adjusted(scenario: Scenario, params: NationalParameters, adjust: dict, n: int,
+                        when: dt.date | None = None) -> dict[str, np.ndarray]:
+    """Proposed band rates (pence, excluding FNC) for ``n`` sets of adjusted assumptions at once.
+
+    Each component is rounded to the penny and summed, exactly as :func:`band_rate_pence` does.
+    """
+    when = when or scenario.year_start
+    out = {}
+    conv = scenario.cost_of_care.return_convention
+    for band in scenario.bands("proposed"):
+        extras = to_pence(band.quality_premium) + to_pence(band.supplementary_hours * band.supplementary_hourly_rate)
+        if band.category is None:
+            out[band.name] = np.full(n, to_pence(band.weekly_rate) + extras, dtype=np.int64)
+            continue
+        lines = category_cost(scenario.cost_of_care.categories[band.category], conv, params, when, adjust=adjust)
+        total = sum(np.broadcast_to(to_pence(np.broadcast_to(np.asarray(lines[k], dtype=float), (n,))), (n,)) for k in COST_LINES)
+        out[band.name] = total + extras
+    return out
 
 
 def band_rates(scenario: Scenario, params: NationalParameters, which: str, when: dt.date | None = None) -> dict[str, int]:

@@ -188,11 +188,21 @@ class Distribution(Strict):
         return self
 
 
-class Sensitivity(Strict):
-    """Ranges for one-way sensitivity and distributions for Monte Carlo (P10 and P90 for normal)."""
+Assumption = Literal["nlw_premium", "occupancy_pct", "care_hours_pct", "return_on_operations_pct",
+                     "capital_yield_pct", "provider_pass_through_pct", "demand_growth_pct"]
 
-    one_way: dict[str, Range] = {}
-    monte_carlo: dict[str, Distribution] = {}
+
+class Sensitivity(Strict):
+    """Ranges for one-way sensitivity and distributions for Monte Carlo (P10 and P90 for normal).
+
+    Each is a change from the scenario's own value: ``nlw_premium`` £/hour on care pay,
+    ``occupancy_pct`` points, ``care_hours_pct`` % of care hours, ``return_on_operations_pct`` and
+    ``capital_yield_pct`` points, ``demand_growth_pct`` % a year growth in placements; except
+    ``provider_pass_through_pct``, which is the value itself (0 to 100).
+    """
+
+    one_way: dict[Assumption, Range] = {}
+    monte_carlo: dict[Assumption, Distribution] = {}
     draws: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
     seed: int = 20261124
 

@@ -92,11 +92,9 @@ def compute(scenario: Scenario, params: NationalParameters, book: Book) -> Resul
 
 
 def _extend(r: Results) -> None:
-    """Hook for the market, demand and sensitivity tables (added when those modules are present)."""
-    try:
-        from . import extended
-    except ImportError:  # pragma: no cover
-        return
+    """The market, demand, budget and sensitivity tables."""
+    from . import extended
+
     extended.add_tables(r)
 
 
@@ -107,6 +105,12 @@ def run(scenario_path: str | Path) -> Results:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def all_notes() -> dict[str, str]:
+    from .extended import NOTES as more
+
+    return {**NOTES, **more}
 
 
 def write_excel(tables: dict[str, pd.DataFrame], path: Path, notes: dict[str, str]) -> None:
@@ -150,7 +154,7 @@ def write_results(r: Results, out: Path, force: bool = False) -> Path:
             write_csv(frame, tmp / f"{name}.csv")
         for name, frame in r.private.items():
             write_csv(frame, tmp / f"{name}.csv")
-        write_excel(r.tables, tmp / "tables.xlsx", NOTES)
+        write_excel(r.tables, tmp / "tables.xlsx", all_notes())
         (tmp / "headline.json").write_text(json.dumps(r.headline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

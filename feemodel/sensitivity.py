@@ -1,0 +1,91 @@
+"""Sensitivity of the headline cost: one-way (tornado) and Monte Carlo ranges.
+
+The headline is the council's first-year (part-year) net cost change, as in
+:func:`feemodel.uplift.headline`. Each assumption moves from the scenario's value by the stated
+change (see :class:`feemodel.scenario.Sensitivity` for units); cost-of-care assumptions move the
+proposed rate card (so they matter for ``target_rates`` scenarios only), the pass-through moves
+top-ups, demand growth scales the number of placements over the year.
+
+Monte Carlo: independent draws, seeded (``numpy.random.default_rng(seed)``, assumptions drawn in
+alphabetical order) so a seed reproduces the figures exactly. For ``normal`` the stated low and
+high are the 10th and 90th percentiles (sd = (high - low) / (2 x 1.2816)). Results: P10, P50, P90.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .engine import CostEngine
+from .params import NationalParameters
+from .rates import band_rates_adjusted
+from .scenario import Scenario
+
+RATE_ASSUMPTIONS = ("nlw_premium", "occupancy_pct", "care_hours_pct", "return_on_operations_pct", "capital_yield_pct")
+LABELS = {
+    "nlw_premium": "Care pay premium over NLW (£/hour change)",
+    "occupancy_pct": "Occupancy (points change)",
+    "care_hours_pct": "Care hours per resident (% change)",
+    "return_on_operations_pct": "Return on operations (points change)",
+    "capital_yield_pct": "Capital yield (points change)",
+    "provider_pass_through_pct": "Provider pass-through to top-ups (%)",
+    "demand_growth_pct": "Growth in placements (% a year)",
+}
+Z90 = 1.2815515655446004  # standard normal 90th percentile
+
+
+def headline_cost(engine: CostEngine, scenario: Scenario, params: NationalParameters, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Headline cost (£) for arrays of assumption changes (all the same length)."""
+    n = max((np.size(v) for v in values.values()), default=1)
+    adjust = {k: np.asarray(v, dtype=float) for k, v in values.items() if k in RATE_ASSUMPTIONS}
+    rates = band_rates_adjusted(scenario, params, adjust, n)
+    matrix = np.stack([np.broadcast_to(rates[b], (n,)) for b in engine.proposed_names], axis=1)
+    pt = values.get("provider_pass_through_pct")
+    return engine.council_cost(matrix, pass_through_pct=pt, demand_growth_pct=values.get("demand_growth_pct", 0.0))
+
+
+def one_way(scenario: Scenario, params: NationalParameters, engine: CostEngine) -> pd.DataFrame:
+    """Tornado table: headline at each assumption's low and high, sorted by swing."""
+    base = float(headline_cost(engine, scenario, params, {})[0])
+    rows = []
+    for name, rng in scenario.sensitivity.one_way.items():
+        lo, hi = headline_cost(engine, scenario, params, {name: np.array([rng.low, rng.high])})
+        rows.append({"assumption": name, "label": LABELS[name], "low": rng.low, "high": rng.high,
+                     "base_cost_gbp": round(base, 2), "cost_at_low_gbp": round(float(lo), 2),
+                     "cost_at_high_gbp": round(float(hi), 2), "swing_gbp": round(abs(float(hi) - float(lo)), 2)})
+    out = pd.DataFrame(rows, columns=["assumption", "label", "low", "high", "base_cost_gbp", "cost_at_low_gbp",
+                                      "cost_at_high_gbp", "swing_gbp"])
+    return out.sort_values(["swing_gbp", "assumption"], ascending=[False, True]).reset_index(drop=True)
+
+
+def draw(scenario: Scenario, draws: int | None = None, seed: int | None = None) -> dict[str, np.ndarray]:
+    """Seeded draws of every uncertain assumption."""
+    cfg = scenario.sensitivity
+    n = draws or cfg.draws
+    rng = np.random.default_rng(cfg.seed if seed is None else seed)
+    out = {}
+    for name in sorted(cfg.monte_carlo):
+        d = cfg.monte_carlo[name]
+        if d.kind == "normal":
+            out[name] = rng.normal((d.low + d.high) / 2, (d.high - d.low) / (2 * Z90), n)
+        elif d.kind == "uniform":
+            out[name] = rng.uniform(d.low, d.high, n)
+        else:
+            out[name] = rng.triangular(d.low, d.mode, d.high, n) if d.high > d.low else np.full(n, d.low)
+    if "provider_pass_through_pct" in out:
+        out["provider_pass_through_pct"] = np.clip(out["provider_pass_through_pct"], 0, 100)
+    return out
+
+
+def monte_carlo(scenario: Scenario, params: NationalParameters, engine: CostEngine,
+                draws: int | None = None, seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """P10 / P50 / P90 (and mean) of the headline cost over seeded draws; returns (table, costs)."""
+    values = draw(scenario, draws, seed)
+    costs = headline_cost(engine, scenario, params, values) if values else headline_cost(engine, scenario, params, {})
+    n = len(costs)
+    rows = [{"statistic": s, "council_cost_gbp": round(float(v), 2)} for s, v in
+            [("P10", np.percentile(costs, 10)), ("P50", np.percentile(costs, 50)), ("P90", np.percentile(costs, 90)),
+             ("mean", costs.mean())]]
+    rows.append({"statistic": "draws", "council_cost_gbp": float(n)})
+    rows.append({"statistic": "seed", "council_cost_gbp": float(scenario.sensitivity.seed if seed is None else seed)})
+    return pd.DataFrame(rows), costs
