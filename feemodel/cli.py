@@ -140,5 +140,55 @@ def example(directory, force):
         click.echo(f"  {f}")
 
 
+@main.command()
+@SCENARIO
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Pack folder (default packs/<scenario name>); with --scenarios, the folder that holds one pack per scenario.")
+@click.option("--force", is_flag=True, help="Replace an existing pack.")
+@click.option("--scenarios", "many", multiple=True, type=click.Path(path_type=Path),
+              help="Build several packs in parallel processes; repeat the option or list files after it.")
+@click.argument("more", nargs=-1, type=click.Path(path_type=Path))
+def pack(scenario, out, force, many, more):
+    """Build the consultation evidence pack: executed notebooks, pack.html, pack.pdf, tables.xlsx, manifest.json.
+
+    Examples: `feemodel pack` (the example council), `feemodel pack my.yaml --out packs/my`,
+    `feemodel pack --scenarios a.yaml b.yaml --out packs`.
+    """
+    from .pack import PackError, build_many, build_pack
+
+    if many:
+        files = list(many) + ([scenario] if scenario else []) + list(more)
+        results = build_many(files, out or Path("packs"), force)
+        worst = 0
+        for scen, folder, err, code in results:
+            click.echo(f"{scen}: {'pack in ' + folder if code == 0 else ('error: ' + err)}", err=code != 0)
+            worst = max(worst, code)
+        sys.exit(worst)
+    if more:
+        raise click.UsageError("give one SCENARIO, or several with --scenarios")
+    path = _scenario(scenario)
+    target = out or Path("packs") / path.stem
+    try:
+        build_pack(path, target, force)
+    except PackError as err:
+        click.echo(f"pack failed: {err}", err=True)
+        click.echo(f"the previous pack (if any) is untouched; failed notebooks kept in {target}.failed", err=True)
+        sys.exit(1)
+    click.echo(f"Pack written to {target}/ (open {target / 'pack.html'}; also pack.pdf, tables.xlsx, manifest.json)")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def verify(directory):
+    """Rerun a pack from its manifest and report, table by table, whether every figure is identical."""
+    from .pack import verify as verify_pack
+
+    ok, lines = verify_pack(directory)
+    for line in lines:
+        click.echo(line)
+    click.echo("VERIFIED: every figure is identical" if ok else "NOT VERIFIED: see the differences above")
+    sys.exit(0 if ok else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

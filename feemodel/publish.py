@@ -18,7 +18,9 @@ def suppress(table: pd.DataFrame, count_cols: list[str], threshold: int = 5,
     for c in count_cols:
         v = pd.to_numeric(table[c], errors="coerce")
         small |= (v > 0) & (v < threshold)
-    keep = set(keep or []) | {c for c in table.columns if table[c].dtype == object and c not in count_cols}
+    keep = set(keep or []) | {c for c in table.columns
+                              if not pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+                              and c not in count_cols}
     for c in table.columns:
         if c in keep:
             continue

@@ -1,0 +1,381 @@
+"""Build a consultation evidence pack: section notebooks run through papermill, one HTML and PDF.
+
+Steps: compute every table once (bad input stops here, exit 2, nothing written); write the
+published (small-number suppressed) tables to a temporary folder beside the target; run each
+section notebook in ``notebooks/pack`` with papermill on a kernel that is this very Python; check
+the figures the notebooks show against the model; assemble ``pack.html`` (code hidden, contents
+list, no scripts), ``pack.pdf`` (WeasyPrint), ``tables.xlsx`` and ``manifest.json``; then move the
+folder into place. A failing section leaves any previous pack untouched, names the section and cell,
+and keeps the failed notebooks in ``<DIR>.failed`` for diagnosis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+import mistune
+import nbformat
+import pandas as pd
+
+from . import __version__
+from .errors import InputError
+from .paths import REPO_DIR, national_params_dir
+from .publish import suppress
+from .report import PUBLISHED_COUNTS
+from .tables import Results, all_notes, commit_target, load_inputs, compute, prepare_target, write_csv, write_excel
+
+SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"
+KERNEL_NAME = "feemodel-python"
+PARAMETERS = {"scenario", "tables_dir"}
+KERNEL_START_RETRIES = 2
+CELL_TIMEOUT_S = 600
+PACKAGES = ["feemodel", "pandas", "numpy", "statsmodels", "scipy", "pydantic", "papermill", "nbconvert", "nbformat",
+            "ipykernel", "matplotlib", "weasyprint", "openpyxl", "jupytext"]
+
+
+class PackError(Exception):
+    """A section failed while running (exit code 1)."""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def sections() -> list[Path]:
+    found = sorted(SECTIONS_DIR.glob("*.ipynb"))
+    if not found:
+        raise PackError(f"no section notebooks in {SECTIONS_DIR}")
+    return found
+
+
+def published_tables(r: Results) -> dict[str, pd.DataFrame]:
+    """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked."""
+    t = r.scenario.publication.suppress_below
+    return {name: suppress(frame, PUBLISHED_COUNTS[name], t) if name in PUBLISHED_COUNTS else frame
+            for name, frame in r.tables.items()}
+
+
+def _kernel_dir() -> Path:
+    """A kernelspec that runs this very Python, whatever kernels are installed elsewhere."""
+    root = Path(tempfile.mkdtemp(prefix="feemodel-kernel-"))
+    spec = root / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"],
+        "display_name": "feemodel (this Python)", "language": "python"}))
+    return root
+
+
+def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root: Path) -> None:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        declared = set(pm.inspect_notebook(str(nb)))
+    except ValueError as err:  # e.g. no kernelspec in the notebook's metadata
+        raise PackError(f"section {nb.stem}: cannot read its parameters cell ({err})") from None
+    if declared != PARAMETERS:
+        raise PackError(f"section {nb.stem}: parameters cell declares {sorted(declared)}, the builder passes {sorted(PARAMETERS)}")
+    os.environ["JUPYTER_PATH"] = str(kernel_root) + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    for attempt in range(KERNEL_START_RETRIES + 1):
+        try:
+            pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, kernel_name=KERNEL_NAME,
+                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
+                                cwd=str(out_nb.parent))
+            break
+        except PapermillExecutionError as err:  # a cell failed: never retried
+            raise PackError(f"section {nb.stem} failed in cell {err.cell_index} (execution {err.exec_count}): "
+                            f"{err.ename}: {err.evalue}") from None
+        except Exception as err:  # kernel did not start or died: retry the start
+            if attempt == KERNEL_START_RETRIES:
+                raise PackError(f"section {nb.stem}: kernel failed ({type(err).__name__}: {err})") from None
+            time.sleep(1 + attempt)
+    executed = nbformat.read(out_nb, as_version=4)
+    for i, cell in enumerate(executed.cells):
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                raise PackError(f"section {nb.stem} failed in cell {i}: {o.get('ename')}: {o.get('evalue')}")
+
+
+def _heading_ids(body: str, section: str, toc: list) -> str:
+    def repl(m):
+        level, text = m.group(1), m.group(2)
+        anchor = f"{section}-{len(toc) + 1}"
+        toc.append((int(level), re.sub("<[^>]+>", "", text), anchor))
+        return f'<h{level} id="{anchor}">{text}</h{level}>'
+    return re.sub(r"<h([12])>(.*?)</h\1>", repl, body)
+
+
+def assemble_html(executed: list[Path], title: str, subtitle: str) -> str:
+    """One document: markdown and outputs only (code hidden), a contents list, print styles, no scripts."""
+    md = mistune.create_markdown(plugins=["table"])
+    toc: list = []
+    parts = []
+    for nb_path in executed:
+        nb = nbformat.read(nb_path, as_version=4)
+        chunks = []
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                chunks.append(md(cell.source))
+            elif cell.cell_type == "code":
+                for o in cell.get("outputs", []):
+                    data = o.get("data", {})
+                    if "text/html" in data:
+                        chunks.append("".join(data["text/html"]))
+                    elif "text/markdown" in data:
+                        chunks.append(md("".join(data["text/markdown"])))
+                    elif "image/png" in data:
+                        chunks.append(f'<img src="data:image/png;base64,{data["image/png"]}" alt="chart"/>')
+                    elif o.get("output_type") == "stream" and o.get("name") == "stdout":
+                        chunks.append(f"<pre>{html.escape(''.join(o.get('text', '')))}</pre>")
+        parts.append(f'<section class="pack-section">{_heading_ids("".join(chunks), nb_path.stem, toc)}</section>')
+    contents = "".join(f'<li class="l{lvl}"><a href="#{a}">{html.escape(t)}</a></li>' for lvl, t, a in toc)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60em; margin: 2em auto; color: #111; line-height: 1.4; }}
+h1 {{ border-bottom: 2px solid #333; }} table.data {{ border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }}
+table.data caption {{ text-align: left; font-weight: bold; margin-bottom: 0.3em; }}
+table.data th, table.data td {{ border: 1px solid #999; padding: 0.2em 0.5em; text-align: right; }}
+table.data th {{ background: #eee; }} table.data td:first-child, table.data th:first-child {{ text-align: left; }}
+figure img {{ max-width: 100%; }} figcaption {{ font-size: 0.85em; color: #333; }}
+nav li.l2 {{ margin-left: 1.5em; }} .subtitle {{ color: #444; }}
+@media print {{ .pack-section {{ break-before: page; }} body {{ max-width: none; margin: 0; font-size: 10pt; }}
+  table.data {{ font-size: 7.5pt; }} pre {{ font-size: 7pt; white-space: pre-wrap; }} }}
+@page {{ size: A4; margin: 15mm; }}
+</style></head><body>
+<header><p class="subtitle">{html.escape(subtitle)}</p></header>
+<nav><h2>Contents</h2><ol>{contents}</ol></nav>
+{"".join(parts)}
+</body></html>
+"""
+
+
+def _git() -> dict:
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(REPO_DIR), "status", "--porcelain"], capture_output=True, text=True,
+                                    check=True).stdout.strip())
+        return {"commit": commit, "dirty": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = None
+    return out
+
+
+def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir: Path, names: list[str]) -> dict:
+    s = r.scenario
+    return {
+        "tool": "feemodel", "feemodel_version": __version__,
+        "command": ["feemodel", "pack", str(s.path)],
+        "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 1),
+        "scenario": {"path": str(s.path), "sha256": sha256(s.path), "council": s.council, "title": s.title,
+                     "financial_year": s.year_label},
+        "data_files": {k: {"path": str(s.data_path(k)), "sha256": sha256(s.data_path(k))} for k in type(s.data).model_fields},
+        "national_parameters": {str(p.relative_to(national_params_dir())): sha256(p) for p in sorted(national_params_dir().rglob("*.yaml"))},
+        "versions": _versions(), "git": _git(), "sections": names,
+        "tables": {p.stem: sha256(p) for p in sorted(table_dir.glob("*.csv"))},
+        "headline": r.headline,
+        "suppression": f"counts under {s.publication.suppress_below} shown as '<{s.publication.suppress_below}>'",
+    }
+
+
+def _meta(r: Results) -> dict:
+    s = r.scenario
+    return {"council": s.council, "title": s.title, "financial_year": s.year_label, "effective_date": s.uplift.effective_date.isoformat(),
+            "method": s.uplift.method, "current_structure": s.current_structure, "proposed_structure": s.proposed_structure,
+            "return_convention": s.cost_of_care.return_convention, "survey_statistic": s.survey_statistic,
+            "survey_exclusions": list(s.survey_exclusions), "scenario_path": str(s.path),
+            "suppress_below": s.publication.suppress_below}
+
+
+def check_shown(table_dir: Path, headline: dict) -> None:
+    """Every figure a notebook recorded as shown must equal the model's figure."""
+    for f in sorted(table_dir.glob("shown_*.json")):
+        for key, value in json.loads(f.read_text()).items():
+            if key in headline and headline[key] != value:
+                raise PackError(f"{f.stem}: shows {key} = {value}, the model gives {headline[key]}")
+
+
+def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, progress: bool = True,
+               workers: int | None = None) -> Path:
+    """Build the pack for one scenario into ``out``; returns the folder."""
+    started = dt.datetime.now(dt.UTC)
+    out = Path(out).absolute()  # kernels run in their own folder: every path they get is absolute
+    scenario, params, book = load_inputs(scenario_path)     # bad input: nothing written
+    tmp = prepare_target(out, force)
+    kernel_root = None
+    try:
+        r = compute(scenario, params, book)
+        tables = published_tables(r)
+        table_dir = tmp / "tables"
+        table_dir.mkdir()
+        for name, frame in tables.items():
+            write_csv(frame, table_dir / f"{name}.csv")
+        (table_dir / "headline.json").write_text(json.dumps(r.headline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (table_dir / "meta.json").write_text(json.dumps(_meta(r), indent=2) + "\n", encoding="utf-8")
+        nb_dir = tmp / "notebooks"
+        nb_dir.mkdir()
+        kernel_root = _kernel_dir()
+        params_in = {"scenario": str(scenario.path), "tables_dir": str(table_dir)}
+        todo = sections()
+        bar = None
+        if progress:
+            from tqdm import tqdm
+            bar = tqdm(total=len(todo), desc=f"pack {scenario.path.stem}", unit="section", file=sys.stderr)
+
+        def one(nb):
+            run_section(nb, nb_dir / nb.name, params_in, kernel_root)
+            if bar:
+                bar.update(1)
+
+        try:
+            with ThreadPoolExecutor(max_workers=workers or min(len(todo), os.cpu_count() or 2)) as pool:
+                for f in [pool.submit(one, nb) for nb in todo]:
+                    f.result()
+        finally:
+            if bar:
+                bar.close()
+        check_shown(table_dir, r.headline)
+        executed = [nb_dir / nb.name for nb in todo]
+        doc = assemble_html(executed, f"{scenario.council}: {scenario.title}",
+                            f"{scenario.council} · {scenario.title} · {scenario.year_label} · consultation evidence pack")
+        (tmp / "pack.html").write_text(doc, encoding="utf-8")
+        import weasyprint
+        weasyprint.HTML(string=doc, base_url=str(tmp)).write_pdf(tmp / "pack.pdf")
+        write_excel(tables, tmp / "tables.xlsx", all_notes())
+        for f in table_dir.glob("shown_*.json"):
+            f.unlink()
+        finished = dt.datetime.now(dt.UTC)
+        (tmp / "manifest.json").write_text(json.dumps(manifest(r, started, finished, table_dir, [n.stem for n in todo]),
+                                                      indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    except BaseException:
+        failed = out.with_name(out.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        if (tmp / "notebooks").exists():
+            tmp.rename(failed)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if kernel_root:
+            shutil.rmtree(kernel_root, ignore_errors=True)
+    commit_target(tmp, out)
+    shutil.rmtree(out.with_name(out.name + ".failed"), ignore_errors=True)
+    return out
+
+
+def _build_one(args):
+    scenario, out, force = args
+    try:
+        build_pack(scenario, out, force, progress=False, workers=1)
+        return (str(scenario), str(out), None, 0)
+    except InputError as err:
+        return (str(scenario), str(out), err.message, 2)
+    except PackError as err:
+        return (str(scenario), str(out), str(err), 1)
+
+
+def build_many(scenarios: list[Path], out_root: Path, force: bool, processes: int | None = None) -> list[tuple]:
+    """Several packs in parallel processes, each in ``out_root/<scenario file stem>``."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    stems = [Path(s).stem for s in scenarios]
+    if len(set(stems)) != len(stems):
+        raise InputError(None, "--scenarios", "two scenario files share a name; each pack folder is named after its file")
+    jobs = [(Path(s), Path(out_root) / Path(s).stem, force) for s in scenarios]
+    with ProcessPoolExecutor(max_workers=processes or min(len(jobs), os.cpu_count() or 2)) as pool:
+        return list(pool.map(_build_one, jobs))
+
+
+# ---------------------------------------------------------------- verify
+
+def compare_tables(a: pd.DataFrame, b: pd.DataFrame, limit: int = 5) -> list[str]:
+    if list(a.columns) != list(b.columns):
+        return [f"columns differ: {list(a.columns)} vs {list(b.columns)}"]
+    if len(a) != len(b):
+        return [f"{len(a)} rows vs {len(b)} rows"]
+    diffs = []
+    av, bv = a.astype(str).to_numpy(), b.astype(str).to_numpy()
+    for i, j in zip(*((av != bv).nonzero()), strict=True):
+        diffs.append(f"row {i + 2}, column {a.columns[j]!r}: pack has {av[i, j]!r}, rerun gives {bv[i, j]!r}")
+        if len(diffs) >= limit:
+            break
+    return diffs
+
+
+def verify(pack_dir: str | Path) -> tuple[bool, list[str]]:
+    """Re-execute the pack from its manifest and compare every table, figure by figure."""
+    pack_dir = Path(pack_dir)
+    mf = pack_dir / "manifest.json"
+    if not mf.is_file():
+        raise InputError(pack_dir, None, "no manifest.json: not a feemodel pack folder")
+    m = json.loads(mf.read_text())
+    lines, ok = [], True
+    scenario = Path(m["scenario"]["path"])
+    if not scenario.is_file():
+        raise InputError(mf, "scenario.path", f"{scenario} no longer exists; cannot rerun")
+    if sha256(scenario) != m["scenario"]["sha256"]:
+        ok = False
+        lines.append(f"input changed: scenario {scenario}")
+    for k, v in m["data_files"].items():
+        if not Path(v["path"]).is_file() or sha256(Path(v["path"])) != v["sha256"]:
+            ok = False
+            lines.append(f"input changed: data file {k} ({v['path']})")
+    if m.get("feemodel_version") != __version__:
+        lines.append(f"note: pack built with feemodel {m.get('feemodel_version')}, rerun with {__version__}")
+    rerun_root = Path(tempfile.mkdtemp(prefix="feemodel-verify-"))
+    try:
+        rerun = build_pack(scenario, rerun_root / "pack", progress=False)
+        for name in sorted(set(m["tables"]) | {p.stem for p in (rerun / "tables").glob("*.csv")}):
+            mine, theirs = pack_dir / "tables" / f"{name}.csv", rerun / "tables" / f"{name}.csv"
+            if not mine.exists() or not theirs.exists():
+                ok = False
+                lines.append(f"{name}: missing from the {'pack' if not mine.exists() else 'rerun'}")
+                continue
+            diffs = compare_tables(pd.read_csv(mine, dtype=str, keep_default_na=False), pd.read_csv(theirs, dtype=str, keep_default_na=False))
+            if sha256(mine) != m["tables"].get(name) and not diffs:
+                diffs = ["file differs from the hash in manifest.json"]
+            if diffs:
+                ok = False
+                lines.append(f"{name}: DIFFERENT")
+                lines += [f"    {d}" for d in diffs]
+            else:
+                lines.append(f"{name}: identical")
+        xlsx = pack_dir / "tables.xlsx"
+        if xlsx.exists():
+            sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str, keep_default_na=False)
+            again = pd.read_excel(rerun / "tables.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
+            bad = [s for s in again if s not in sheets or not sheets[s].equals(again[s])]
+            ok &= not bad
+            lines.append("tables.xlsx: identical" if not bad else f"tables.xlsx: DIFFERENT sheets {bad}")
+        new_head = json.loads((rerun / "manifest.json").read_text())["headline"]
+        same = new_head == m["headline"]
+        ok &= same
+        lines.append("headline figures: identical" if same else "headline figures: DIFFERENT")
+    finally:
+        shutil.rmtree(rerun_root, ignore_errors=True)
+    return ok, lines

@@ -1,0 +1,199 @@
+"""Presentation helpers for the pack notebooks: load a scenario's tables, show them, draw charts.
+
+Notebooks stay thin: they call these functions and hold no business logic. Tables shown here are
+the published (suppressed) versions; charts are static matplotlib PNGs embedded with alt text, so
+a pack needs no scripts and reads offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .money import fmt_gbp, fmt_gbp_m  # noqa: E402
+
+PUBLISHED_COUNTS = {
+    "band_mapping": ["placements"],
+    "topups": ["placements"],
+    "funding_summary": ["placements"],
+    "uplift_cost": ["placements", "placements_affected", "protected"],
+    "provider_income": ["homes"],
+    "sustainability": ["homes", "below_cost_now", "below_cost_proposed"],
+    "market": ["homes"],
+    "self_funder_premium": ["self_funders"],
+}
+
+
+class PackData:
+    """A scenario's computed tables as the notebooks see them (already suppressed)."""
+
+    def __init__(self, tables_dir: str | Path):
+        self.dir = Path(tables_dir)
+        self.headline = json.loads((self.dir / "headline.json").read_text(encoding="utf-8"))
+        self.meta = json.loads((self.dir / "meta.json").read_text(encoding="utf-8"))
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            self._cache[name] = pd.read_csv(self.dir / f"{name}.csv", keep_default_na=False, na_values=[""])
+        return self._cache[name]
+
+    def record(self, section: str, figures: dict) -> None:
+        """Write the headline figures a section shows, for the builder to check against the model."""
+        (self.dir / f"shown_{section}.json").write_text(json.dumps(figures, sort_keys=True), encoding="utf-8")
+
+
+def load(tables_dir: str) -> PackData:
+    if not tables_dir:
+        raise ValueError("tables_dir parameter is empty: run this notebook through `feemodel pack`")
+    return PackData(tables_dir)
+
+
+def _fmt(value, column: str):
+    if column in ("year", "financial_year") and not isinstance(value, str) and not pd.isna(value):
+        return str(int(value))
+    if isinstance(value, str) or pd.isna(value):
+        return "" if (not isinstance(value, str) and pd.isna(value)) else value
+    if column.endswith(("_gbp", "_gbp_pa")) or "_gbp_" in column and not column.endswith(("_pw", "_pobw")):
+        return fmt_gbp(float(value), 0)
+    if column.endswith(("_gbp_pw", "_gbp_pobw", "_prpw")) or column.startswith(("lower_quartile", "median", "upper_quartile")):
+        return fmt_gbp(float(value))
+    if column.endswith("_pct"):
+        return f"{float(value):,.1f}%"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+UNITS = [("_gbp_pw", " (£/week)"), ("_gbp_pobw", " (£ per occupied bed-week)"), ("_gbp_pa", " (£ a year)"),
+         ("_gbp", " (£)"), ("_pct", " (%)"), ("_prpw", " (£ prpw)")]
+
+
+def header(column: str) -> str:
+    for suffix, unit in UNITS:
+        if column.endswith(suffix):
+            return column[: -len(suffix)].replace("_", " ").capitalize() + unit
+    return column.replace("_", " ").capitalize()
+
+
+def table_html(frame: pd.DataFrame, caption: str, columns: list[str] | None = None) -> str:
+    """An HTML table with units in its headers and money formatted to the penny."""
+    f = frame[columns] if columns else frame
+    head = "".join(f"<th>{html.escape(header(c))}</th>" for c in f.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(_fmt(v, c)))}</td>" for c, v in row.items()) + "</tr>"
+                   for _, row in f.iterrows())
+    return f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def rate_card_html(card: pd.DataFrame) -> str:
+    """The rate card with components as rows and bands as columns (fits a printed page)."""
+    rows = [c for c in card.columns if c.endswith("_gbp_pw")] + ["weekly_rate_gbp"]
+    head = "<th>Component (£ per resident per week)</th>" + "".join(f"<th>{html.escape(b)}</th>" for b in card.band)
+    body = ""
+    for c in rows:
+        label = header(c).replace(" (£/week)", "").replace(" (£)", "")
+        cells = "".join(f"<td>{'' if pd.isna(v) else fmt_gbp(float(v))}</td>" for v in card[c])
+        strong = ' style="font-weight:bold"' if c == "weekly_rate_gbp" else ""
+        body += f"<tr{strong}><td>{html.escape(label)}</td>{cells}</tr>"
+    basis = "<tr><td>Basis</td>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in card.basis) + "</tr>"
+    fnc = "<tr><td>FNC</td>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in card.fnc) + "</tr>"
+    return (f'<table class="data"><caption>Proposed rate card</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{basis}{body}{fnc}</tbody></table>")
+
+
+def change_text(x: float) -> str:
+    """'a rise of £1.23m' / 'a fall of £0.88m' / 'no change'."""
+    if abs(x) < 0.005:
+        return "no change"
+    return f"{'a rise' if x > 0 else 'a fall'} of {fmt_gbp_m(abs(x))}"
+
+
+def figure_html(fig, alt: str, caption: str) -> str:
+    """Embed a matplotlib figure as a PNG with alt text and a caption; closes the figure."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def money_m(x: float) -> str:
+    return fmt_gbp_m(x)
+
+
+def rates_chart(card: pd.DataFrame) -> str:
+    built = card[card.basis.str.startswith("built")]
+    lines = [c for c in card.columns if c.endswith("_gbp_pw") and c.split("_gbp")[0] in (
+        "care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
+        "return_on_operations", "return_on_capital")]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    bottom = pd.Series(0.0, index=built.index)
+    for c in lines:
+        ax.bar(built.band, built[c], bottom=bottom, label=header(c).replace(" (£/week)", ""))
+        bottom += built[c]
+    if "survey_median_gbp_pw" in built:
+        ax.errorbar(built.band, built.survey_median_gbp_pw,
+                    yerr=[built.survey_median_gbp_pw - built.survey_lower_quartile_gbp_pw,
+                          built.survey_upper_quartile_gbp_pw - built.survey_median_gbp_pw],
+                    fmt="D", color="black", label="Provider survey median and quartiles")
+    ax.set_ylabel("£ per resident per week")
+    ax.set_title("Cost build-up of each proposed band against the provider survey")
+    ax.legend(fontsize=7, ncol=2, loc="lower right")
+    alt = "; ".join(f"{b}: {fmt_gbp(t)} a week" for b, t in zip(built.band, bottom, strict=True))
+    return figure_html(fig, "Stacked bars of cost lines per band. " + alt, "Cost build-up per band (£ per resident per week).")
+
+
+def tornado_chart(t: pd.DataFrame) -> str:
+    t = t.iloc[::-1]
+    base = float(t.base_cost_gbp.iloc[0]) if len(t) else 0.0
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(t) + 1.5))
+    for i, (_, r) in enumerate(t.iterrows()):
+        lo, hi = sorted([r.cost_at_low_gbp, r.cost_at_high_gbp])
+        ax.barh(i, (hi - lo) / 1e6, left=lo / 1e6, color="#4a7bb7")
+    ax.axvline(base / 1e6, color="black", lw=1)
+    ax.set_yticks(range(len(t)), [f"{lab} [{lo:g} to {hi:g}]" for lab, lo, hi in zip(t.label, t.low, t.high, strict=True)], fontsize=8)
+    ax.set_xlabel("First-year council cost (£ million)")
+    ax.set_title("One-way sensitivity of the council's first-year cost")
+    alt = "; ".join(f"{r.label}: {money_m(min(r.cost_at_low_gbp, r.cost_at_high_gbp))} to {money_m(max(r.cost_at_low_gbp, r.cost_at_high_gbp))}"
+                    for _, r in t.iloc[::-1].iterrows())
+    return figure_html(fig, "Tornado chart. Base " + money_m(base) + ". " + alt, "Tornado chart of the first-year council cost.")
+
+
+def budget_chart(b: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.bar(b.financial_year, b.growth_from_demand_gbp / 1e6, label="Growth from demand")
+    ax.bar(b.financial_year, b.growth_from_fees_gbp / 1e6, bottom=b.growth_from_demand_gbp / 1e6, label="Growth from fees")
+    ax.set_ylabel("£ million a year, against today")
+    ax.set_title("Council cost growth by year")
+    ax.legend()
+    alt = "; ".join(f"{y}: demand {money_m(d)}, fees {money_m(f)}" for y, d, f in zip(b.financial_year, b.growth_from_demand_gbp,
+                                                                                      b.growth_from_fees_gbp, strict=True))
+    return figure_html(fig, "Stacked bars of cost growth. " + alt, "Growth in the council's cost from demand and from fees (£ million a year).")
+
+
+def margin_chart(s: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    rows = s[s.setting != "all"]
+    x = range(len(rows))
+    now = pd.to_numeric(rows.below_cost_now, errors="coerce").fillna(0)       # "<5" (suppressed) drawn as 0
+    new = pd.to_numeric(rows.below_cost_proposed, errors="coerce").fillna(0)
+    ax.bar([i - 0.2 for i in x], now, width=0.4, label="Now")
+    ax.bar([i + 0.2 for i in x], new, width=0.4, label="Proposed")
+    ax.set_xticks(list(x), rows.setting)
+    ax.set_ylabel("Homes below cost (count)")
+    ax.set_title("Homes whose income is below their cost of care")
+    ax.legend()
+    alt = "; ".join(f"{r.setting}: {r.below_cost_now} now, {r.below_cost_proposed} proposed" for _, r in rows.iterrows())
+    return figure_html(fig, "Bar chart of homes below cost. " + alt, "Homes below cost, now and proposed (counts under 5 not shown).")

@@ -1,0 +1,48 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+scenario = ""
+tables_dir = ""
+
+# %%
+from IPython.display import HTML, Markdown, display
+
+from feemodel import report
+
+R = report.load(tables_dir)
+H, M = R.headline, R.meta
+
+# %% [markdown]
+# # Summary of the proposal
+
+# %%
+rng = H["council_cost_range_gbp"]
+display(Markdown(f"""
+**{M['council']}: {M['title']}** ({M['financial_year']}, from {M['effective_date']}).
+
+The proposal would cost the council **{report.money_m(H['council_net_change_part_year_gbp'])}** in
+{H['financial_year']} (part year from the effective date) and **{report.money_m(H['council_net_change_full_year_gbp'])}**
+in a full year. Allowing for uncertainty in the main assumptions, the first-year cost is likely to be
+**between {report.money_m(rng['P10'])} and {report.money_m(rng['P90'])}** (10th to 90th percentile of
+{int(R.table('montecarlo').set_index('statistic').loc['draws', 'council_cost_gbp']):,} simulations).
+
+- Council-arranged placements affected: {H['placements_affected']:,}; placements protected at their current fee: {H['placements_protected']:,}.
+- Third-party top-ups paid by families: {report.change_text(H['topup_change_part_year_gbp'])} in the first year.
+- Care homes whose income is below their cost of care: {H['homes_below_cost']['now']} now, {H['homes_below_cost']['proposed']} under the proposal.
+"""))
+R.record("summary", {"council_net_change_part_year_gbp": H["council_net_change_part_year_gbp"],
+                     "council_net_change_full_year_gbp": H["council_net_change_full_year_gbp"]})
+
+# %%
+display(HTML(report.table_html(R.table("band_mapping"), "Current bands, proposed bands and the change in weekly rate")))

@@ -1,0 +1,41 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+scenario = ""
+tables_dir = ""
+
+# %%
+from IPython.display import HTML, Markdown, display
+
+from feemodel import report
+
+R = report.load(tables_dir)
+H, M = R.headline, R.meta
+
+# %% [markdown]
+# # Impact on the council's budget
+#
+# Costs are changes against today's fees held flat, in £ a year. The first year is shown from the
+# effective date (part year) and for the whole year (full year); later years are full years. Leavers
+# are replaced by admissions at the band rate.
+
+# %%
+cost = R.table("uplift_cost")
+by_year = cost.groupby(["financial_year", "period"], sort=True)[["gross_change_gbp", "council_net_change_gbp",
+    "resident_contribution_change_gbp", "topup_change_gbp", "fnc_change_gbp"]].sum().round(2).reset_index()
+display(HTML(report.table_html(by_year, "Cost change by year (£ a year)")))
+first = cost[(cost.financial_year == H["financial_year"]) & (cost.period == "part_year")]
+for col, title in [("band", "band"), ("client_group", "client group"), ("area", "area (in or out of county)")]:
+    t = first.groupby(col, sort=True)[["council_net_change_gbp", "gross_change_gbp", "topup_change_gbp"]].sum().round(2).reset_index()
+    display(HTML(report.table_html(t, f"First-year (part year) cost by {title}")))

@@ -1,0 +1,48 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+scenario = ""
+tables_dir = ""
+
+# %%
+from IPython.display import HTML, Markdown, display
+
+from feemodel import report
+
+R = report.load(tables_dir)
+H, M = R.headline, R.meta
+
+# %% [markdown]
+# # Impact on residents, families paying top-ups and self-funders
+#
+# A fee rise does not change a resident's means-tested contribution (the council pays the rise),
+# except where the contribution was capped at a fee lower than it. Where a family pays a top-up and
+# the council's rate rises while the home's price does not, the top-up falls; the council stays
+# liable for the full fee if top-up payments stop.
+
+# %%
+fs = R.table("funding_summary")
+annual = ["group", "placements"] + [c for c in fs.columns if c.endswith("_gbp_pa")]
+display(HTML(report.table_html(fs[fs.grouping == "funding"], "Who pays now, by funding type (£ a year)", annual)))
+display(HTML(report.table_html(fs[fs.grouping == "band"], "Who pays now, by band (£ a year)", annual)))
+exp = H["topup_exposure"]
+display(Markdown(f"Top-ups now: **{exp['placements_with_topups']:,}** placements, {report.money_m(exp['topups_gbp_pw'] * 365 / 7)} a year. "
+                 f"If every top-up stopped the council would owe **{report.money_m(exp['council_exposure_gbp_pa'])}** a year "
+                 f"({'collected by the council, which pays homes the gross fee' if exp['collected_by_council'] else 'paid to homes directly'})."))
+display(HTML(report.table_html(R.table("topups"), "Top-ups in the first year: how many fall, rise, vanish or stay (counts under 5 not shown)")))
+sf = H["self_funders"]
+display(Markdown(f"Self-funders: {sf['self_funders']:,}. If homes pass on {sf['pass_through_pct']:g}% of the council's average rise, "
+                 f"their fees rise by {report.money_m(sf['total_change_part_year_gbp'])} in the first year "
+                 f"(average £{sf['average_change_gbp_pw']:,.2f} a week)."))
+display(HTML(report.table_html(R.table("self_funder_premium"), "Premium self-funders pay over the council's fee in the same home")))

@@ -1,0 +1,38 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+scenario = ""
+tables_dir = ""
+
+# %%
+from IPython.display import HTML, Markdown, display
+
+from feemodel import report
+
+R = report.load(tables_dir)
+H, M = R.headline, R.meta
+
+# %% [markdown]
+# # Impact on providers and the market
+#
+# Homes are not named in this pack. Income per occupied bed-week comes from each home's mix of
+# council, self-funded and NHS placements; cost is the cost of care at the home's own occupancy.
+
+# %%
+display(HTML(report.table_html(R.table("market"), "Beds, occupancy and who occupies them (open in-county homes)")))
+display(HTML(report.table_html(R.table("beds_over_time"), "Beds opened and closed by year")))
+sus = R.table("sustainability")
+display(HTML(report.margin_chart(sus)))
+display(HTML(report.table_html(sus, "Homes below cost and margins, now and proposed")))
+display(HTML(report.table_html(R.table("provider_income"), "Change in homes' weekly income (£/week)")))

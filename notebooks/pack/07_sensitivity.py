@@ -1,0 +1,38 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+scenario = ""
+tables_dir = ""
+
+# %%
+from IPython.display import HTML, Markdown, display
+
+from feemodel import report
+
+R = report.load(tables_dir)
+H, M = R.headline, R.meta
+
+# %% [markdown]
+# # Sensitivity
+#
+# How the first-year council cost moves when each assumption moves over a stated range (one at a
+# time), and the range over many joint draws of the uncertain assumptions (Monte Carlo, seeded so
+# the figures reproduce).
+
+# %%
+t = R.table("sensitivity")
+display(HTML(report.tornado_chart(t)))
+display(HTML(report.table_html(t.drop(columns="assumption"), "One-way sensitivity of the first-year council cost")))
+mc = R.table("montecarlo")
+display(HTML(report.table_html(mc, "Monte Carlo range of the first-year council cost")))

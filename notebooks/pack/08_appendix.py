@@ -1,0 +1,47 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+scenario = ""
+tables_dir = ""
+
+# %%
+from IPython.display import HTML, Markdown, display
+
+from feemodel import report
+
+R = report.load(tables_dir)
+H, M = R.headline, R.meta
+
+# %% [markdown]
+# # Appendix: assumptions, sources and reproducibility
+
+# %%
+import datetime as dt
+import yaml
+from feemodel.params import load_parameters
+
+year_start = dt.date(int(M["financial_year"][:4]), 4, 1)
+rows = load_parameters().table(year_start)
+import pandas as pd
+display(HTML(report.table_html(pd.DataFrame(rows)[["label", "value", "unit", "effective_from", "status", "reference", "link"]],
+                               f"National parameters in force on {year_start.isoformat()}")))
+display(HTML(report.table_html(R.table("current_rates"), "Current band rates (£/week, excluding FNC)")))
+display(Markdown("## Scenario file\nThe complete scenario, as read:"))
+with open(scenario, encoding="utf-8-sig") as fh:
+    display(HTML("<pre>" + __import__("html").escape(fh.read()) + "</pre>"))
+display(Markdown(f"""## Reproducibility
+This pack records in `manifest.json` the hashes of the scenario and every data and parameter file,
+the versions of feemodel and its dependencies, the git commit, the run times and every headline
+figure. `feemodel verify <pack folder>` reruns it and compares every table. Counts under
+{M['suppress_below']} are shown as "<{M['suppress_below']}" and the figures on their rows are withheld."""))
