@@ -225,6 +225,11 @@ def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
     if unknown_home.any():
         i = p.index[unknown_home.to_numpy()][0]
         raise InputError(ppath, f"{row(i)}, column 'home_id'", f"{p.home_id[i]!r} is not a home in {scenario.data.homes}")
+    h_bad = h.closed.notna() & (h.closed < h.opened)
+    if h_bad.any():
+        i = h.index[h_bad.to_numpy()][0]
+        raise InputError(scenario.data_path("homes"), f"{row(i)}, column 'closed'",
+                         f"{h.closed[i].date()} is before it opened ({h.opened[i].date()}); closed must be on or after opened")
     bands = {b.name: b for b in scenario.bands("current")}
     council = p.funding.eq("council")
     bad_band = council & ~p.band.isin(bands)

@@ -9,6 +9,7 @@ inside its folder.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -321,6 +322,18 @@ def read_yaml(path: Path):
         raise InputError(path, f"byte {exc.start}", "not UTF-8 text; save the file as UTF-8") from None
     try:
         return yaml.safe_load(text)
+    except ValueError as exc:  # PyYAML builds dates itself: 2026-13-01 raises ValueError
+        where = None
+        for n, line in enumerate(text.splitlines(), start=1):
+            for token in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", line):
+                try:
+                    dt.date.fromisoformat(token)
+                except ValueError:
+                    where = f"line {n} ({line.split(':')[0].strip()})"
+                    break
+            if where:
+                break
+        raise InputError(path, where, f"not a real date ({exc}); use YYYY-MM-DD") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None

@@ -55,8 +55,20 @@ def load_inputs(scenario_path: str | Path) -> tuple[Scenario, NationalParameters
     params = load_parameters()
     if scenario.parameter_changes:
         params = params.with_changes({k: dict(v) for k, v in scenario.parameter_changes.items()}, str(scenario.path))
+    check_parameters_in_force(scenario, params)
     book = load_book(scenario)
     return scenario, params, book
+
+
+def check_parameters_in_force(scenario: Scenario, params: NationalParameters) -> None:
+    """Every national parameter must have a value on the scenario's year start and effective date."""
+    for when in (scenario.year_start, scenario.uplift.effective_date):
+        for name in params.names():
+            p = params[name]
+            if when < p.dates[0]:
+                raise InputError(scenario.path, "financial_year",
+                                 f"{scenario.year_label} needs {name}, which has no value before its first value takes effect on "
+                                 f"{p.dates[0].isoformat()}; choose a later financial year or add the value to {p.source}")
 
 
 def compute(scenario: Scenario, params: NationalParameters, book: Book) -> Results:

@@ -68,3 +68,39 @@ def test_vectorised_matches_one_at_a_time(params):
         one = assess_one(frame.weekly_income[i], frame.capital[i], JUNE24, frame.fee[i])
         assert out.weekly_contribution[i] == one["weekly_contribution"]
         assert out.tariff_income[i] == one["tariff_income"]
+
+
+# ---- properties (hypothesis): worked from the rules, not from the code
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+RULES = ChargingRules(JUNE24, 2_325_000, 1_425_000, 25_000, 100, 3_015)
+pence = st.integers(min_value=0, max_value=50_000_00)
+
+
+def contribution(income, capital, fee):
+    from feemodel.charging import assess_pence
+    return int(assess_pence(np.array([income]), np.array([capital]), RULES, np.array([fee]))["contribution"][0])
+
+
+@settings(max_examples=500, deadline=None)
+@given(pence, pence, st.integers(min_value=0, max_value=3_000_00), st.integers(min_value=0, max_value=10_000_00))
+def test_monotone_in_capital(income, capital, extra, fee):
+    assert contribution(income, capital + extra, fee) >= contribution(income, capital, fee)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pence, pence, st.integers(min_value=0, max_value=1_000_00), st.integers(min_value=0, max_value=10_000_00))
+def test_monotone_in_income(income, capital, extra, fee):
+    assert contribution(income + extra, capital, fee) >= contribution(income, capital, fee)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pence, pence, st.integers(min_value=0, max_value=10_000_00))
+def test_never_negative_never_above_fee(income, capital, fee):
+    c = contribution(income, capital, fee)
+    assert 0 <= c <= fee
+    if capital > RULES.upper_capital_limit:
+        assert c == fee  # self-funder pays the full fee
+    if capital <= RULES.lower_capital_limit:
+        assert c == min(max(income - RULES.personal_expenses_allowance, 0), fee)  # capital ignored
