@@ -27,7 +27,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check feemodel tests
+	$(BIN)/ruff check feemodel tests bench
 	$(BIN)/python -m feemodel.notebook_hygiene
 
 bench: $(STAMP)

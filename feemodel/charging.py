@@ -53,10 +53,10 @@ class ChargingRules:
 def tariff_income_pence(capital_p: np.ndarray, rules: ChargingRules) -> np.ndarray:
     """Weekly tariff income (pence) for capital (pence); zero above the upper limit (self-funder)."""
     capital_p = np.asarray(capital_p, dtype=np.int64)
-    excess = np.clip(capital_p - rules.lower_capital_limit, 0, None)
+    excess = np.maximum(capital_p - rules.lower_capital_limit, 0)
     steps = -(-excess // rules.tariff_step)  # ceiling division: a part step counts as a step
     tariff = steps * rules.tariff_per_step
-    return np.where(capital_p > rules.upper_capital_limit, 0, tariff).astype(np.int64)
+    return np.where(capital_p > rules.upper_capital_limit, np.int64(0), tariff)
 
 
 def assess_pence(income_p, capital_p, rules: ChargingRules, fee_p=None) -> dict[str, np.ndarray]:
@@ -69,7 +69,7 @@ def assess_pence(income_p, capital_p, rules: ChargingRules, fee_p=None) -> dict[
     self_funder = capital_p > rules.upper_capital_limit
     tariff = tariff_income_pence(capital_p, rules)
     pea = np.full(income_p.shape, rules.personal_expenses_allowance, dtype=np.int64)
-    contribution = np.clip(income_p + tariff - pea, 0, None)
+    contribution = np.maximum(income_p + tariff - pea, 0)
     if fee_p is not None:
         fee_p = np.broadcast_to(np.asarray(fee_p, dtype=np.int64), income_p.shape)
         contribution = np.minimum(contribution, fee_p)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from . import demand, market, sensitivity, uplift
 from .engine import CostEngine
+from .funding import as_arrays
 from .indexation import uplift_index
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +29,8 @@ def add_tables(r: Results) -> None:
     s, params, book = r.scenario, r.params, r.book
     t = r.tables
     index = uplift_index(s, params)
-    yf0 = uplift.year_fees(s, params, book.placements, 0, 1.0)
+    arrays = as_arrays(book.placements)
+    yf0 = uplift.year_fees(s, params, arrays, 0, 1.0)
     t["market"] = market.capacity(book)
     t["beds_over_time"] = market.beds_over_time(book)
     per_home, agg = market.sustainability(s, params, book, yf0)
@@ -41,7 +43,7 @@ def add_tables(r: Results) -> None:
     council = book.placements.funding.eq("council").to_numpy()
     weekly = {}
     for k, factor in enumerate(index.cumulative_factor):
-        yf = uplift.year_fees(s, params, book.placements, k, float(factor))
+        yf = uplift.year_fees(s, params, arrays, k, float(factor))
         weekly[s.financial_year + k] = float(yf.new["council"][council].mean()) / 100
     baseline = float(yf0.base["council"][council].mean()) / 100
     t["budget"] = demand.budget(placements, weekly, baseline)

@@ -21,6 +21,7 @@ the full fee if top-up payments stop); with ``direct`` the third party pays the 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,42 +34,82 @@ PARTS = ["council", "resident", "third_party", "nhs_fnc", "nhs_chc"]
 WEEKS_PER_YEAR = 365 / 7
 
 
-def split_pence(placements: pd.DataFrame, rules: ChargingRules, fnc_p: int,
+@dataclass(frozen=True)
+class BookArrays:
+    """A placement book encoded once as numpy arrays (whole pence, category codes), for fast costing."""
+
+    n: int
+    council: np.ndarray
+    self_funded: np.ndarray
+    chc: np.ndarray
+    nursing: np.ndarray
+    in_area: np.ndarray
+    fnc_eligible: np.ndarray
+    fee: np.ndarray            # pence; 0 where blank
+    topup: np.ndarray
+    price: np.ndarray
+    income: np.ndarray
+    capital: np.ndarray
+    given: np.ndarray          # assessed contribution in pence, -1 where not given
+    band_code: np.ndarray      # index into band_names, -1 where no band
+    band_names: tuple
+
+    @classmethod
+    def from_frame(cls, p: pd.DataFrame) -> "BookArrays":
+        funding = p["funding"].to_numpy(dtype=object)
+        band = p["band"] if "band" in p else pd.Series("", index=p.index)
+        area = p["area"] if "area" in p else pd.Series("in", index=p.index)
+        band_cat = pd.Categorical(band.fillna(""))
+        names = tuple(band_cat.categories)
+        codes = band_cat.codes.astype(np.int32)
+        if "" in names:
+            codes = np.where(codes == names.index(""), -1, codes)
+        given = p["assessed_contribution"].to_numpy(dtype=float)
+        return cls(
+            n=len(p), council=funding == "council", self_funded=funding == "self", chc=funding == "chc",
+            nursing=p["setting"].to_numpy(dtype=object) == "nursing", in_area=area.to_numpy(dtype=object) == "in",
+            fnc_eligible=p["fnc_eligible"].to_numpy(dtype=bool),
+            fee=to_pence(p["weekly_fee"].fillna(0).to_numpy()), topup=to_pence(p["third_party_topup"].fillna(0).to_numpy()),
+            price=to_pence(p["provider_price"].to_numpy()), income=to_pence(p["weekly_income"].to_numpy()),
+            capital=to_pence(p["capital"].to_numpy()),
+            given=np.where(np.isnan(given), -1, to_pence(np.nan_to_num(given))), band_code=codes, band_names=names,
+        )
+
+    def band_values(self, mapping: dict, default=0, dtype=np.int64) -> np.ndarray:
+        """Per-placement value of a {band name: value} mapping (``default`` where no band or unlisted)."""
+        table = np.array([mapping.get(b, default) for b in self.band_names] + [default], dtype=dtype)
+        return table[self.band_code]  # code -1 picks the trailing default
+
+
+def as_arrays(placements) -> BookArrays:
+    return placements if isinstance(placements, BookArrays) else BookArrays.from_frame(placements)
+
+
+def split_pence(placements, rules: ChargingRules, fnc_p: int,
                 fee_p: np.ndarray | None = None, topup_p: np.ndarray | None = None,
-                price_p: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Vectorised funding split in pence.
+                price_p: np.ndarray | None = None, uncapped: dict | None = None) -> dict[str, np.ndarray]:
+    """Vectorised funding split in pence, for a DataFrame book or its :class:`BookArrays`.
 
-    ``fee_p`` (council fee excluding FNC), ``topup_p`` and ``price_p`` (self-funder price incl. FNC)
-    override the book's own columns, which is how fee scenarios are costed.
+    ``fee_p`` (council or CHC fee excluding FNC), ``topup_p`` and ``price_p`` (self-funder price
+    incl. FNC) override the book's own columns, which is how fee scenarios are costed. ``uncapped``
+    is the means test without a fee (``assess_pence`` with no fee), to reuse across fee variants.
     """
-    n = len(placements)
-    funding = placements["funding"].to_numpy()
-    council_f = funding == "council"
-    self_f = funding == "self"
-    chc_f = funding == "chc"
-    if fee_p is None:
-        fee_p = to_pence(placements["weekly_fee"].fillna(0).to_numpy())
-    if topup_p is None:
-        topup_p = to_pence(placements["third_party_topup"].fillna(0).to_numpy())
-    if price_p is None:
-        price_p = to_pence(placements["provider_price"].to_numpy())
-    fnc = np.where(placements["fnc_eligible"].to_numpy() & ~chc_f, fnc_p, 0).astype(np.int64)
-    income_p = to_pence(placements["weekly_income"].to_numpy())
-    capital_p = to_pence(placements["capital"].to_numpy())
-    assessed = assess_pence(income_p, capital_p, rules, fee_p)["contribution"]
-    given = placements["assessed_contribution"].to_numpy(dtype=float)
-    has_given = ~np.isnan(given)
-    if has_given.any():
-        assessed = np.where(has_given, np.minimum(to_pence(np.nan_to_num(given)), fee_p), assessed)
-
-    zero = np.zeros(n, dtype=np.int64)
-    resident = np.where(council_f, assessed, np.where(self_f, np.maximum(price_p - fnc, 0), 0))
-    council = np.where(council_f, fee_p - resident, 0)
-    third = np.where(council_f, topup_p, 0)
-    chc = np.where(chc_f, fee_p, 0)
-    gross = np.where(council_f, fee_p + topup_p + fnc, np.where(self_f, np.maximum(price_p, fnc), chc))
-    return {"gross": gross.astype(np.int64), "council": council.astype(np.int64), "resident": resident.astype(np.int64),
-            "third_party": third.astype(np.int64), "nhs_fnc": fnc, "nhs_chc": chc.astype(np.int64), "zero": zero}
+    a = as_arrays(placements)
+    fee_p = a.fee if fee_p is None else fee_p
+    topup_p = a.topup if topup_p is None else topup_p
+    price_p = a.price if price_p is None else price_p
+    fnc = np.where(a.fnc_eligible & ~a.chc, np.int64(fnc_p), np.int64(0))
+    u = uncapped if uncapped is not None else assess_pence(a.income, a.capital, rules)
+    assessed = np.where(u["self_funder"], fee_p, np.minimum(u["contribution"], fee_p))
+    assessed = np.where(a.given >= 0, np.minimum(a.given, fee_p), assessed)
+    zero = np.zeros(a.n, dtype=np.int64)
+    self_pays = np.maximum(price_p - fnc, 0)
+    resident = np.where(a.council, assessed, np.where(a.self_funded, self_pays, zero))
+    council = np.where(a.council, fee_p - resident, zero)
+    third = np.where(a.council, topup_p, zero)
+    chc = np.where(a.chc, fee_p, zero)
+    gross = np.where(a.council, fee_p + topup_p + fnc, np.where(a.self_funded, self_pays + fnc, chc))
+    return {"gross": gross, "council": council, "resident": resident, "third_party": third, "nhs_fnc": fnc, "nhs_chc": chc, "zero": zero}
 
 
 def funding_split(placements: pd.DataFrame, params: NationalParameters, when: dt.date,

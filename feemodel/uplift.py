@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .charging import ChargingRules
+from .charging import ChargingRules, assess_pence
 from .data import Book
-from .funding import split_pence
+from .funding import as_arrays, split_pence
 from .indexation import uplift_index
 from .money import to_pence, to_pounds
 from .params import NationalParameters
@@ -58,37 +58,34 @@ class YearFees:
     self_price_change: np.ndarray
 
 
-def _band_arrays(placements: pd.DataFrame, rates: dict[str, int]) -> np.ndarray:
-    return placements["band"].map(rates).fillna(0).to_numpy(dtype=np.int64)
-
-
-def year_fees(scenario: Scenario, params: NationalParameters, placements: pd.DataFrame, k: int,
+def year_fees(scenario: Scenario, params: NationalParameters, placements, k: int,
               index_factor: float, proposed_rates: dict[str, int] | None = None,
               overrides: dict | None = None) -> YearFees:
-    """Old and new fees for scenario year k with the index factor for that year."""
+    """Old and new fees for scenario year k with the index factor for that year.
+
+    ``placements`` is the book as a DataFrame or already encoded as :class:`BookArrays`.
+    """
     u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
+    a = as_arrays(placements)
     year = scenario.financial_year + k
     when = dt.date(year, 4, 1)
-    council = placements["funding"].eq("council").to_numpy()
-    in_area = placements["area"].eq("in").to_numpy()
-    fee_old = np.where(council, to_pence(placements["weekly_fee"].fillna(0).to_numpy()), 0)
+    council, in_area = a.council, a.in_area
+    fee_old = np.where(council, a.fee, 0)
     current = band_rates(scenario, params, "current")
-    band_old = _band_arrays(placements, current)
-    bands = placements["band"]
+    band_old = a.band_values(current)
     if u.method in ("uniform", "per_band"):
-        pct = np.full(len(placements), u.uniform_pct) if u.method == "uniform" else \
-            bands.map(u.per_band_pct).fillna(0.0).to_numpy(dtype=float)
+        pct = np.full(a.n, u.uniform_pct) if u.method == "uniform" else a.band_values(u.per_band_pct, 0.0, float)
         factor = (1 + pct / 100) * index_factor
         fee_new = np.where(council, to_pence(fee_old / 100 * factor), 0)
         band_new = to_pence(band_old / 100 * factor)
-        protected = np.zeros(len(placements), dtype=bool)
+        protected = np.zeros(a.n, dtype=bool)
     else:
         proposed = proposed_rates or band_rates(scenario, params, "proposed")
         target = {old: to_pence(proposed[new] / 100 * index_factor) for old, new in scenario.band_mapping.items()}
         share = min(1.0, (k + 1) / u.phasing_years)
         rate_k = {b: to_pence((current[b] + (target[b] - current[b]) * share) / 100) for b in current}
-        band_new = _band_arrays(placements, rate_k)
-        ratio = np.divide(band_new, band_old, out=np.ones(len(placements)), where=band_old > 0)
+        band_new = a.band_values(rate_k)
+        ratio = np.divide(band_new, band_old, out=np.ones(a.n), where=band_old > 0)
         above = fee_old > band_new
         if u.protection == "keep_fee":
             protected_fee = fee_old
@@ -102,26 +99,29 @@ def year_fees(scenario: Scenario, params: NationalParameters, placements: pd.Dat
         protected = council & in_area & above & (u.protection != "none")
 
     fnc_p = to_pence(params.get("nhs.fnc_standard_rate", when))
-    fnc = np.where(placements["fnc_eligible"].to_numpy() & ~placements["funding"].eq("chc").to_numpy(), fnc_p, 0)
-    topup_old = to_pence(placements["third_party_topup"].fillna(0).to_numpy())
+    fnc = np.where(a.fnc_eligible & ~a.chc, fnc_p, 0)
+    topup_old = np.where(council, a.topup, 0)
     price_old = fee_old + fnc + topup_old
     rise = fee_new - fee_old
     price_new = price_old + to_pence(np.clip(rise, 0, None) / 100 * u.provider_pass_through_pct / 100)
     topup_new = np.where(topup_old > 0, np.clip(price_new - fee_new - fnc, 0, None), 0)
 
     # self-funders: pass-through of the average council rise in their setting (in-area placements)
-    self_f = placements["funding"].eq("self").to_numpy()
-    setting = placements["setting"].to_numpy()
-    self_change = np.zeros(len(placements), dtype=np.int64)
-    for s in ("residential", "nursing"):
-        m = council & in_area & (setting == s)
-        avg = float(rise[m].mean()) if m.any() else 0.0
-        self_change = np.where(self_f & (setting == s), to_pence(avg / 100 * u.self_funder_pass_through_pct / 100), self_change)
-    price_self_old = to_pence(placements["provider_price"].to_numpy())
+    setting = a.nursing.astype(np.intp)
+    m = council & in_area
+    counts = np.bincount(setting[m], minlength=2)
+    sums = np.bincount(setting[m], weights=rise[m], minlength=2)
+    avg = np.divide(sums, counts, out=np.zeros(2), where=counts > 0)
+    per_setting = to_pence(avg / 100 * u.self_funder_pass_through_pct / 100)
+    self_change = np.where(a.self_funded, per_setting[setting], 0)
 
     rules = ChargingRules.on(when, params)
-    base = split_pence(placements, rules, fnc_p, fee_p=fee_old, topup_p=topup_old, price_p=price_self_old)
-    new = split_pence(placements, rules, fnc_p, fee_p=fee_new, topup_p=topup_new, price_p=price_self_old + self_change)
+    # NHS CHC placements keep their own fee (the NHS pays it; council fee changes do not touch it)
+    chc_fee = np.where(a.chc, a.fee, 0)
+    uncapped = assess_pence(a.income, a.capital, rules)  # the same residents on both sides: assess once
+    base = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, chc_fee, fee_old), topup_p=topup_old, price_p=a.price, uncapped=uncapped)
+    new = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, chc_fee, fee_new), topup_p=topup_new,
+                      price_p=a.price + self_change, uncapped=uncapped)
     return YearFees(year, fee_old, fee_new, band_old, band_new, protected, base, new, self_change)
 
 
@@ -155,8 +155,9 @@ def uplift_cost(scenario: Scenario, params: NationalParameters, book: Book,
     index = _years(scenario, params)
     rows = []
     groups = p[GROUPS]
+    arrays = as_arrays(p)  # encode the book once for every year
     for k, factor in enumerate(index.cumulative_factor):
-        yf = year_fees(scenario, params, p, k, float(factor), proposed_rates, overrides)
+        yf = year_fees(scenario, params, arrays, k, float(factor), proposed_rates, overrides)
         d_fee = yf.new["council"] + yf.new["resident"] - (yf.base["council"] + yf.base["resident"])
         d_res = yf.new["resident"] - yf.base["resident"]
         d_top = yf.new["third_party"] - yf.base["third_party"]

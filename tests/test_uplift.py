@@ -126,3 +126,12 @@ def test_example_identity_and_headline(params):
     h = uplift.headline(cost)
     assert 0 < h["council_net_change_part_year_gbp"] < h["council_net_change_full_year_gbp"]
     assert h["placements_affected"] <= (b.placements.funding == "council").sum()
+
+
+def test_chc_placements_keep_their_nhs_fee_in_year_fees(tmp_path):
+    # a CHC placement's gross income to the home is its NHS fee, before and after a council uplift
+    s, p, b = load_inputs(tiny_scenario(tmp_path, [dict(funding="chc", band="", weekly_fee=1200, provider_price=1200,
+                                                        home_id="H2", setting="nursing")], dict(method="uniform", uniform_pct=10)))
+    yf = uplift.year_fees(s, p, b.placements, 0, 1.0)
+    assert yf.base["gross"][0] == yf.new["gross"][0] == 120000
+    assert yf.base["nhs_chc"][0] == 120000

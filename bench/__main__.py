@@ -1,0 +1,201 @@
+"""Run every benchmark and print a table of figures (medians over repeated runs).
+
+    python -m bench            # everything (about 5 minutes on 2 cores)
+    python -m bench --quick    # fewer repeats and a smaller book
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+
+from bench import reference
+from feemodel import uplift
+from feemodel.charging import ChargingRules
+from feemodel.engine import CostEngine
+from feemodel.funding import BookArrays
+from feemodel.money import to_pence
+from feemodel.pack import PARAMETERS, _kernel_dir, build_many, build_pack, run_section
+from feemodel.paths import example_dir
+from feemodel.sensitivity import monte_carlo
+from feemodel.tables import load_inputs
+
+EXAMPLE = example_dir() / "two_band_2026.yaml"
+ROWS: list[tuple[str, str, str]] = []
+
+
+def timed(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), times
+
+
+def row(name, value, target=""):
+    ROWS.append((name, value, target))
+    print(f"  {name}: {value}", flush=True)
+
+
+def big_book(placements: pd.DataFrame, n: int, seed: int = 1) -> pd.DataFrame:
+    idx = np.random.default_rng(seed).integers(0, len(placements), n)
+    book = placements.iloc[idx].reset_index(drop=True)
+    book["placement_id"] = [f"B{i:07d}" for i in range(n)]
+    return book
+
+
+def bench_engine(n: int, ref_n: int, repeats: int):
+    s, p, b = load_inputs(EXAMPLE)
+    s = s.model_copy(update={"uplift": s.uplift.model_copy(update={"method": "uniform", "uniform_pct": 5.5,
+                                                                   "provider_pass_through_pct": 50,
+                                                                   "self_funder_pass_through_pct": 0})})
+    book = big_book(b.placements, n)
+    # the book is encoded into arrays once, as it is loaded (timed separately)
+    enc, _ = timed(lambda: BookArrays.from_frame(book), repeats)
+    arrays = BookArrays.from_frame(book)
+    # vectorised: the funding split before and after, and the fee change, for every placement
+    vec, _ = timed(lambda: uplift.year_fees(s, p, arrays, 0, 1.0), repeats)
+    yf = uplift.year_fees(s, p, arrays, 0, 1.0)
+    # row by row on a sample, checked identical
+    rules = ChargingRules.on(s.year_start, p)
+    r = {"upper": rules.upper_capital_limit, "lower": rules.lower_capital_limit, "step": rules.tariff_step,
+         "per_step": rules.tariff_per_step, "pea": rules.personal_expenses_allowance}
+    fnc_p = to_pence(p.get("nhs.fnc_standard_rate", s.year_start))
+    sample = book.iloc[:ref_n]
+    records = sample.assign(assessed_contribution=sample.assessed_contribution.astype(object).where(sample.assessed_contribution.notna(), None),
+                            weekly_fee=sample.weekly_fee.astype(object).where(sample.weekly_fee.notna(), None)).to_dict("records")
+    t = time.perf_counter()
+    out = [reference.uplift_row(rec, r, fnc_p, 5.5, 50) for rec in records]
+    ref_time = time.perf_counter() - t
+    keys = ["gross", "council", "resident", "third_party", "nhs_fnc", "nhs_chc"]
+    for which, k in ((0, "base"), (1, "new")):
+        ref = np.array([[o[which][j] for j in range(6)] for o in out])
+        vecm = np.stack([getattr(yf, k)[key][:ref_n] for key in keys], axis=1)
+        mismatch = int((ref != vecm).any(axis=1).sum())
+        if mismatch:
+            raise SystemExit(f"reference and vectorised engine differ on {mismatch} of {ref_n} placements ({k})")
+    vec_rate = n / vec
+    ref_rate = ref_n / ref_time
+    row("book size (placements)", f"{n:,}")
+    row("one-off: encode the book into arrays (s)", f"{enc:.2f}")
+    row("vectorised split + uplift (placements/s)", f"{vec_rate:,.0f}", "> 1,000,000")
+    row("row-by-row reference (placements/s)", f"{ref_rate:,.0f}")
+    row("check: identical results on", f"{ref_n:,} placements (base and new split, all six payers)")
+    row("speed-up over reference", f"{vec_rate / ref_rate:,.0f}x", ">= 50x")
+
+
+def bench_monte_carlo(repeats: int):
+    s, p, b = load_inputs(EXAMPLE)
+    e = CostEngine(s, p, b.placements)
+    t, _ = timed(lambda: monte_carlo(s, p, e, draws=10_000), repeats)
+    row("Monte Carlo, 10,000 draws (s)", f"{t:.2f}", "< 10 s")
+
+
+def bench_explorer(repeats: int):
+    try:
+        from feemodel.explore import Explorer
+    except ImportError:
+        row("explorer recompute (ms)", "n/a (explorer not built)", "p95 < 150 ms")
+        return
+    ex = Explorer.from_scenario(EXAMPLE)
+    lat = []
+    values = [3.0, 4.0, 5.0, 6.0]
+    for i in range(max(40, repeats * 20)):
+        t = time.perf_counter()
+        ex.set("uniform_pct", values[i % 4])
+        lat.append((time.perf_counter() - t) * 1000)
+    row("explorer recompute, one control (ms, median / p95)", f"{statistics.median(lat):.1f} / {np.percentile(lat, 95):.1f}", "p95 < 150 ms")
+
+
+def empty_sections(folder: Path, n: int) -> list[Path]:
+    out = []
+    for i in range(n):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+        nb.cells = [nbformat.v4.new_code_cell("\n".join(f'{k} = ""' for k in sorted(PARAMETERS)), metadata={"tags": ["parameters"]})]
+        path = folder / f"{i:02d}_empty.ipynb"
+        nbformat.write(nb, path)
+        out.append(path)
+    return out
+
+
+def bench_pack(repeats: int, parallel: bool):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from feemodel.pack import sections
+    work = Path(tempfile.mkdtemp(prefix="feemodel-bench-"))
+    try:
+        n = len(sections())
+        empties = empty_sections(work, n)
+        kroot = _kernel_dir()
+        workers = min(n, os.cpu_count() or 2)
+
+        def floor():
+            out = work / f"floor-{time.perf_counter_ns()}"
+            out.mkdir()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(lambda nb: run_section(nb, out / nb.name, {"scenario": "", "tables_dir": ""}, kroot), empties))
+
+        floor_t, _ = timed(floor, repeats)
+        pack_t, _ = timed(lambda: build_pack(EXAMPLE, work / "pack", force=True, progress=False), repeats)
+        shutil.rmtree(kroot, ignore_errors=True)
+        row(f"pack build, example council ({n} sections) (s)", f"{pack_t:.1f}")
+        row(f"floor: start kernels and run {n} empty notebooks (s)", f"{floor_t:.1f}")
+        row("pack / floor", f"{pack_t / floor_t:.2f}x", "<= 2x")
+        if parallel:
+            scen = [example_dir() / f for f in ("two_band_2026.yaml", "uniform_uplift_2026.yaml", "fair_cost_of_care_2026.yaml")]
+            extra = work / "copy"
+            shutil.copytree(example_dir(), extra)
+            (extra / "two_band_copy.yaml").write_text((extra / "two_band_2026.yaml").read_text())
+            scen.append(extra / "two_band_copy.yaml")
+            t = time.perf_counter()
+            for sc in scen:
+                build_pack(sc, work / "serial" / sc.stem, force=True, progress=False)
+            serial = time.perf_counter() - t
+            t = time.perf_counter()
+            results = build_many(scen, work / "parallel", force=True)
+            par = time.perf_counter() - t
+            assert all(code == 0 for *_, code in results), results
+            row("4 packs serially (s)", f"{serial:.1f}")
+            row(f"4 packs in parallel, {os.cpu_count()} processes (s)", f"{par:.1f}")
+            row("parallel speed-up", f"{serial / par:.2f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller book, no parallel packs")
+    a = ap.parse_args()
+    repeats = 1 if a.quick else 3
+    print(f"feemodel benchmarks, {dt.date.today().isoformat()}, {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    bench_engine(200_000 if a.quick else 1_000_000, 20_000 if a.quick else 100_000, repeats)
+    bench_monte_carlo(repeats)
+    bench_explorer(repeats)
+    bench_pack(repeats, parallel=not a.quick)
+    width = max(len(r[0]) for r in ROWS)
+    print("\n" + f"{'figure':<{width}}  {'value':>24}  target")
+    for name, value, target in ROWS:
+        print(f"{name:<{width}}  {value:>24}  {target}")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps({"date": dt.date.today().isoformat(), "cores": os.cpu_count(),
+                                                 "rows": ROWS}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
