@@ -190,5 +190,23 @@ def verify(directory):
     sys.exit(0 if ok else 1)
 
 
+@main.command()
+@SCENARIO
+@click.option("--port", type=int, default=None, help="Port on localhost (default: a free one).")
+def explore(scenario, port):
+    """Serve the interactive fee explorer with Voila on localhost and print its address."""
+    from .explore import serve
+    from .scenario import load_scenario
+
+    path = _scenario(scenario)
+    load_scenario(path)  # bad input is reported here, before anything starts
+    proc, url = serve(path, port)
+    click.echo(f"Explorer for {path} at {url} (Ctrl-C to stop)")
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -144,7 +144,8 @@ def _years(scenario: Scenario, params: NationalParameters) -> pd.DataFrame:
 
 
 def uplift_cost(scenario: Scenario, params: NationalParameters, book: Book,
-                proposed_rates: dict[str, int] | None = None, overrides: dict | None = None) -> pd.DataFrame:
+                proposed_rates: dict[str, int] | None = None, overrides: dict | None = None,
+                years: int | None = None) -> pd.DataFrame:
     """Annual cost change of council-arranged placements by financial year, period, band, client
     group and area (£ a year). Self-funders' price changes are in :func:`self_funder_change`.
 
@@ -156,7 +157,7 @@ def uplift_cost(scenario: Scenario, params: NationalParameters, book: Book,
     rows = []
     groups = p[GROUPS]
     arrays = as_arrays(p)  # encode the book once for every year
-    for k, factor in enumerate(index.cumulative_factor):
+    for k, factor in enumerate(index.cumulative_factor[: years or len(index)]):
         yf = year_fees(scenario, params, arrays, k, float(factor), proposed_rates, overrides)
         d_fee = yf.new["council"] + yf.new["resident"] - (yf.base["council"] + yf.base["resident"])
         d_res = yf.new["resident"] - yf.base["resident"]

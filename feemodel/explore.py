@@ -1,0 +1,366 @@
+"""Interactive scenario explorer for commissioners: move a lever, see what a fee decision costs.
+
+:class:`Explorer` holds the settings and the results, with no widgets, so its logic is tested
+without a kernel. Every setting is applied to a copy of the scenario and validated by the same
+schema as a scenario file; an invalid value gives a plain-English message, and the last good
+results stay on screen. Figures come from the same functions the pack uses
+(:func:`feemodel.uplift.uplift_cost` and :func:`feemodel.uplift.headline`, first year only), so a
+saved scenario built into a pack shows the same headline. :func:`app` wraps it in ipywidgets for
+JupyterLab and Voila (``feemodel explore``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from . import market, uplift
+from .data import Book
+from .errors import InputError
+from .funding import PARTS, as_arrays
+from .money import fmt_gbp, fmt_gbp_m, to_pounds
+from .params import NationalParameters
+from .rates import band_rates, rate_card
+from .scenario import Scenario, _pydantic_error
+from .tables import load_inputs
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")
+
+
+class ExplorerError(Exception):
+    """A setting that cannot be applied, explained for a commissioner."""
+
+
+@dataclass
+class Results:
+    headline: dict
+    rate_card: pd.DataFrame
+    current_rates: dict
+    funding: pd.DataFrame
+    topups: dict
+    homes_below_cost: dict
+    seconds: float = 0.0
+
+
+@dataclass
+class Explorer:
+    base: Scenario
+    params: NationalParameters
+    book: Book
+    settings: dict = field(default_factory=dict)
+    results: Results | None = None
+    message: str = ""
+
+    @classmethod
+    def from_scenario(cls, path: str | Path) -> Explorer:
+        s, p, b = load_inputs(path)
+        ex = cls(s, p, b)
+        ex._arrays = as_arrays(b.placements)
+        ex.settings = ex.defaults()
+        ex.results = ex.compute(ex.scenario())
+        return ex
+
+    # ---- settings
+    def defaults(self) -> dict:
+        s = self.base
+        cats = list(s.cost_of_care.categories.values())
+        return {
+            "structure": "proposed" if s.uplift.method == "target_rates" else "legacy",
+            "uniform_pct": s.uplift.uniform_pct,
+            "per_band_pct": dict(s.uplift.per_band_pct),  # only bands the user set differently from the uniform %
+            "target_rates": {},                       # proposed band -> stated £/week (empty: built from cost)
+            "pay_premium_change": 0.0,                # £/hour on every category's care pay
+            "occupancy_pct": round(sum(c.occupancy_pct for c in cats) / len(cats), 1),
+            "return_on_operations_pct": cats[0].returns.return_on_operations_pct,
+            "capital_yield_pct": cats[0].returns.capital_yield_pct,
+            "provider_pass_through_pct": s.uplift.provider_pass_through_pct,
+            "effective_date": s.uplift.effective_date.isoformat(),
+        }
+
+    def scenario(self, settings: dict | None = None) -> Scenario:
+        """The base scenario with the settings applied, validated like a scenario file."""
+        st = settings or self.settings
+        data = self.base.model_dump(mode="json", exclude={"path"})
+        u = data["uplift"]
+        if st["structure"] == "proposed":
+            u["method"] = "target_rates"
+        else:
+            overrides = st["per_band_pct"]
+            u["method"] = "per_band" if overrides else "uniform"
+            u["uniform_pct"] = st["uniform_pct"]
+            u["per_band_pct"] = {b.name: overrides.get(b.name, st["uniform_pct"]) for b in self.base.bands("current")} if overrides else {}
+        u["provider_pass_through_pct"] = st["provider_pass_through_pct"]
+        u["effective_date"] = st["effective_date"]
+        for cat in data["cost_of_care"]["categories"].values():
+            cat["occupancy_pct"] = st["occupancy_pct"]
+            cat["returns"]["return_on_operations_pct"] = st["return_on_operations_pct"]
+            cat["returns"]["capital_yield_pct"] = st["capital_yield_pct"]
+            if st["pay_premium_change"]:
+                pay = cat["care_pay"]
+                key = "nlw_premium" if pay.get("nlw_premium") is not None else "hourly_rate"
+                pay[key] = round(pay[key] + st["pay_premium_change"], 4)
+        for band in data["band_structures"][data["proposed_structure"]]:
+            if band["name"] in st["target_rates"]:
+                band["weekly_rate"], band["category"] = st["target_rates"][band["name"]], None
+        try:
+            s = Scenario.model_validate(data)
+        except ValidationError as err:
+            raise ExplorerError(_explain(_pydantic_error(Path("scenario"), err).message)) from None
+        return s.model_copy(update={"path": self.base.path})
+
+    def set(self, name: str, value) -> Results | None:
+        """Change one setting and recompute. Invalid values are explained; the last good results stay."""
+        if name not in self.settings:
+            raise KeyError(name)
+        trial = {**self.settings}
+        if name in ("per_band_pct", "target_rates"):
+            band, amount = value
+            trial[name] = {**trial[name]}
+            if amount is None:
+                trial[name].pop(band, None)
+            else:
+                trial[name][band] = amount
+        else:
+            trial[name] = value
+        try:
+            scenario = self.scenario(trial)
+            results = self.compute(scenario)
+        except (ExplorerError, InputError, ValueError) as err:
+            self.message = str(err) if isinstance(err, ExplorerError) else _explain(str(err))
+            return None
+        self.settings, self.results, self.message = trial, results, ""
+        return results
+
+    # ---- results
+    def compute(self, s: Scenario) -> Results:
+        t0 = dt.datetime.now()
+        cost = uplift.uplift_cost(s, self.params, self.book, years=1)
+        head = uplift.headline(cost)
+        yf = uplift.year_fees(s, self.params, self._arrays, 0, 1.0)
+        ws, wr = uplift.exposure_weeks(s, 0, s.uplift.effective_date)
+        rows = []
+        for part in ["gross"] + PARTS:
+            before, after = int(yf.base[part].sum()), int(yf.new[part].sum())
+            rows.append({"payer": part.replace("_", " "), "now_gbp_pw": to_pounds(before), "proposed_gbp_pw": to_pounds(after),
+                         "change_gbp_pw": to_pounds(after - before)})
+        has = yf.base["third_party"] > 0
+        new_t, old_t = yf.new["third_party"][has], yf.base["third_party"][has]
+        topups = {"with_topups": int(has.sum()), "fall": int(((new_t < old_t) & (new_t > 0)).sum()),
+                  "vanish": int((new_t == 0).sum()), "rise": int((new_t > old_t).sum())}
+        _, agg = market.sustainability(s, self.params, self.book, yf)
+        total = agg.set_index("setting").loc["all"]
+        return Results(
+            headline=head,
+            rate_card=rate_card(s, self.params, "proposed" if s.uplift.method == "target_rates" else "current"),
+            current_rates={k: to_pounds(v) for k, v in band_rates(s, self.params, "current").items()},
+            funding=pd.DataFrame(rows), topups=topups,
+            homes_below_cost={"now": int(total.below_cost_now), "proposed": int(total.below_cost_proposed)},
+            seconds=(dt.datetime.now() - t0).total_seconds(),
+        )
+
+    # ---- save
+    def save(self, name: str, folder: str | Path | None = None, overwrite: bool = False) -> Path:
+        """Write the current settings as a scenario YAML beside the base scenario (so its data paths hold)."""
+        if not NAME_RE.match(name or ""):
+            raise ExplorerError("Give the scenario a name of letters, numbers, '-' or '_' (up to 60), e.g. uplift_6pct.")
+        folder = Path(folder) if folder else self.base.folder
+        if folder.resolve() != self.base.folder.resolve():
+            raise ExplorerError(f"Save beside the base scenario ({self.base.folder}) so its data files are found.")
+        target = folder / f"{name}.yaml"
+        if target.exists() and not overwrite:
+            raise ExplorerError(f"{target.name} already exists; choose another name.")
+        s = self.scenario()
+        s = s.model_copy(update={"title": f"{self.base.title} (explorer: {name})"})
+        text = f"# Saved from the feemodel explorer on {dt.date.today().isoformat()}, based on {self.base.path.name}\n" + s.to_yaml()
+        tmp = target.with_suffix(".yaml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        return target
+
+    # ---- presentation (plain HTML: no scripts, fast)
+    def headline_html(self) -> str:
+        h = self.results.headline
+        return (f'<div class="feemodel-headline"><b>Cost to the council, {h["financial_year"]}:</b> '
+                f'<span class="part-year">{fmt_gbp(h["council_net_change_part_year_gbp"])}</span> part year '
+                f'({fmt_gbp_m(h["council_net_change_part_year_gbp"])}); '
+                f'<span class="full-year">{fmt_gbp(h["council_net_change_full_year_gbp"])}</span> full year. '
+                f'Placements affected: {h["placements_affected"]:,}; protected: {h["placements_protected"]:,}.</div>')
+
+    def rates_html(self) -> str:
+        r = self.results
+        card = r.rate_card
+        rows = "".join(f"<tr><td>{html.escape(b)}</td><td>{fmt_gbp(w)}</td></tr>" for b, w in zip(card.band, card.weekly_rate_gbp, strict=True))
+        return f'<table class="feemodel-rates"><tr><th>Band</th><th>Weekly rate (£)</th></tr>{rows}</table>'
+
+    def funding_html(self) -> str:
+        f = self.results.funding
+        rows = "".join(f"<tr><td>{p}</td><td>{fmt_gbp(a)}</td><td>{fmt_gbp(b)}</td><td>{fmt_gbp(c)}</td></tr>"
+                       for p, a, b, c in f.itertuples(index=False))
+        return (f'<table class="feemodel-funding"><tr><th>Payer (£ a week, all placements)</th><th>Now</th><th>Proposed</th>'
+                f"<th>Change</th></tr>{rows}</table>")
+
+    def impact_html(self) -> str:
+        t, hb = self.results.topups, self.results.homes_below_cost
+        return (f"<p>Top-ups: {t['with_topups']:,} placements; {t['fall']:,} fall, {t['vanish']:,} vanish, {t['rise']:,} rise.</p>"
+                f"<p>Homes below their cost of care: {hb['now']:,} now, {hb['proposed']:,} proposed.</p>")
+
+    def chart_html(self) -> str:
+        """Bars of each band's weekly rate now and proposed, as plain HTML (renders instantly, no scripts)."""
+        card = self.results.rate_card
+        current = self.results.current_rates
+        mapping = self.base.band_mapping
+        top = max(list(card.weekly_rate_gbp) + list(current.values())) or 1
+        out = []
+        for old, rate_now in current.items():
+            new_band = mapping[old] if self.results.rate_card.band.isin([mapping[old]]).any() else old
+            new = float(card.set_index("band").weekly_rate_gbp.get(new_band, rate_now))
+            out.append(f'<div style="margin:2px 0"><span style="display:inline-block;width:14em">{html.escape(old)}</span>'
+                       f'<span style="display:inline-block;background:#999;height:0.8em;width:{rate_now / top * 20:.1f}em"></span> {fmt_gbp(rate_now)}<br>'
+                       f'<span style="display:inline-block;width:14em">&rarr; {html.escape(new_band)}</span>'
+                       f'<span style="display:inline-block;background:#2a6ebb;height:0.8em;width:{new / top * 20:.1f}em"></span> {fmt_gbp(new)}</div>')
+        return '<div class="feemodel-chart" role="img" aria-label="Weekly rate now and proposed, by band">' + "".join(out) + "</div>"
+
+
+def _explain(msg: str) -> str:
+    """Turn a validation message into a sentence a commissioner can act on."""
+    if "effective_date" in msg:
+        return "The effective date must fall in the scenario's financial year (1 April to 31 March)."
+    if "occupancy" in msg:
+        return "Occupancy must be above 0% and at most 100%."
+    if "greater than or equal to 0" in msg:
+        return "That value cannot be negative here: " + msg.split(": ", 1)[-1]
+    if "less than or equal to 100" in msg:
+        return "Percentages here must be between 0 and 100."
+    return "That setting cannot be used: " + msg.split(": ", 1)[-1]
+
+
+def app(scenario: str | Path | None = None):
+    """Build the ipywidgets explorer for a scenario (default: FEEMODEL_SCENARIO, else the example)."""
+    import os
+
+    import ipywidgets as w
+
+    from .paths import default_scenario
+
+    path = scenario or os.environ.get("FEEMODEL_SCENARIO") or default_scenario()
+    ex = Explorer.from_scenario(path)
+    st = ex.settings
+    out = {k: w.HTML() for k in ("headline", "rates", "funding", "impact", "chart")}
+    msg = w.HTML()
+    msg.add_class("feemodel-message")
+    out["headline"].add_class("feemodel-headline-box")
+
+    def refresh():
+        out["headline"].value = ex.headline_html()
+        out["rates"].value = ex.rates_html()
+        out["funding"].value = ex.funding_html()
+        out["impact"].value = ex.impact_html()
+        out["chart"].value = ex.chart_html()
+        msg.value = f'<p style="color:#a00">{html.escape(ex.message)}</p>' if ex.message else ""
+
+    quiet = {"on": False}  # set while the app itself updates a widget, so that is not taken as a user change
+    band_boxes: dict = {}
+
+    def sync_band_boxes():
+        quiet["on"] = True
+        try:
+            for band, box in band_boxes.items():
+                box.value = ex.settings["per_band_pct"].get(band, ex.settings["uniform_pct"])
+        finally:
+            quiet["on"] = False
+
+    def bind(widget, name, convert=lambda v: v):
+        def on_change(change):
+            if quiet["on"]:
+                return
+            try:
+                ex.set(name, convert(change["new"]))
+            except Exception as err:  # noqa: BLE001 - shown to the user, never lost in the kernel log
+                ex.message = f"Something went wrong: {err}"
+            if name == "uniform_pct":
+                sync_band_boxes()  # bands without their own % follow the uniform %
+            refresh()
+        widget.observe(on_change, names="value")
+        return widget
+
+    style = {"description_width": "16em"}
+    layout = w.Layout(width="34em")
+    structure = bind(w.ToggleButtons(options=[("Uplift current bands", "legacy"), ("Move to proposed rates", "proposed")],
+                                     value=st["structure"], description="Approach", style={"button_width": "15em"}), "structure")
+    uniform = bind(w.BoundedFloatText(value=st["uniform_pct"], min=-100, max=100, step=0.5, description="Uplift, all bands (%)",
+                                      continuous_update=False, style=style, layout=layout), "uniform_pct")
+    uniform.add_class("feemodel-uniform-pct")
+    per_band = [bind(w.BoundedFloatText(value=st["per_band_pct"].get(b, st["uniform_pct"]), min=-100, max=100, step=0.5, description=f"{b} (%)", continuous_update=False,
+                                        style=style, layout=layout), "per_band_pct", lambda v, b=b: (b, v))
+                for b in (band.name for band in ex.base.bands("current"))]
+    band_boxes.update(zip((band.name for band in ex.base.bands("current")), per_band, strict=True))
+    targets = [bind(w.BoundedFloatText(value=float(r), min=0, max=5000, step=1, description=f"{b} (£/week)", continuous_update=False,
+                                       style=style, layout=layout), "target_rates", lambda v, b=b: (b, v))
+               for b, r in zip(ex.results.rate_card.band, rate_card(ex.scenario({**st, "structure": "proposed"}), ex.params).weekly_rate_gbp,
+                               strict=False)]
+    premium = bind(w.FloatSlider(value=0, min=-2, max=3, step=0.05, description="Care pay premium change (£/h)",
+                                 continuous_update=False, style=style, layout=layout), "pay_premium_change")
+    occupancy = bind(w.FloatSlider(value=st["occupancy_pct"], min=60, max=100, step=0.5, description="Occupancy (%)",
+                                   continuous_update=False, style=style, layout=layout), "occupancy_pct")
+    roo = bind(w.FloatSlider(value=st["return_on_operations_pct"], min=0, max=15, step=0.25, description="Return on operations (%)",
+                             continuous_update=False, style=style, layout=layout), "return_on_operations_pct")
+    yld = bind(w.FloatSlider(value=st["capital_yield_pct"], min=0, max=12, step=0.25, description="Capital yield (%)",
+                             continuous_update=False, style=style, layout=layout), "capital_yield_pct")
+    passthrough = bind(w.FloatSlider(value=st["provider_pass_through_pct"], min=0, max=100, step=5,
+                                     description="Provider pass-through to top-ups (%)", continuous_update=False, style=style,
+                                     layout=layout), "provider_pass_through_pct")
+    date = bind(w.DatePicker(value=dt.date.fromisoformat(st["effective_date"]), description="Effective date", style=style),
+                "effective_date", lambda v: v.isoformat() if v else "")
+    name = w.Text(placeholder="scenario name, e.g. uplift_6pct", description="Save as", style=style, layout=layout)
+    save_btn = w.Button(description="Save scenario", button_style="primary")
+    saved = w.HTML()
+
+    def on_save(_):
+        try:
+            path = ex.save(name.value.strip())
+            saved.value = f"<p>Saved {html.escape(str(path))}. Build its pack with <code>feemodel pack {html.escape(str(path))}</code>.</p>"
+        except ExplorerError as err:
+            saved.value = f'<p style="color:#a00">{html.escape(str(err))}</p>'
+    save_btn.on_click(on_save)
+    refresh()
+    levers = w.Accordion(children=[w.VBox([uniform] + per_band), w.VBox(targets),
+                                   w.VBox([premium, occupancy, roo, yld]), w.VBox([passthrough, date])])
+    for i, title in enumerate(["Uplift (%)", "Target rates (£/week)", "Cost of care", "Providers and timing"]):
+        levers.set_title(i, title)
+    return w.VBox([w.HTML(f"<h2>{html.escape(ex.base.council)}: fee explorer ({ex.base.year_label})</h2>"),
+                   structure, levers, msg, out["headline"], out["chart"],
+                   w.HBox([out["rates"], out["funding"]]), out["impact"], w.HBox([name, save_btn]), saved])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(scenario: str | Path | None = None, port: int | None = None):
+    """Start Voila on localhost for the explorer notebook; returns (process, url)."""
+    import os
+    import subprocess
+    import sys
+
+    from .paths import REPO_DIR, default_scenario
+
+    port = port or free_port()
+    nb = REPO_DIR / "notebooks" / "explore.ipynb"
+    env = dict(os.environ)
+    # the notebook's python3 kernel runs `python` from PATH: make that this very Python
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["FEEMODEL_SCENARIO"] = str(Path(scenario or default_scenario()).resolve())
+    cmd = [sys.executable, "-m", "voila", str(nb), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+           "--show_tracebacks=False"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return proc, f"http://127.0.0.1:{port}/"
