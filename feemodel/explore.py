@@ -296,8 +296,9 @@ def app(scenario: str | Path | None = None):
     uniform = bind(w.BoundedFloatText(value=st["uniform_pct"], min=-100, max=100, step=0.5, description="Uplift, all bands (%)",
                                       continuous_update=False, style=style, layout=layout), "uniform_pct")
     uniform.add_class("feemodel-uniform-pct")
-    per_band = [bind(w.BoundedFloatText(value=st["per_band_pct"].get(b, st["uniform_pct"]), min=-100, max=100, step=0.5, description=f"{b} (%)", continuous_update=False,
-                                        style=style, layout=layout), "per_band_pct", lambda v, b=b: (b, v))
+    per_band = [bind(w.BoundedFloatText(value=st["per_band_pct"].get(b, st["uniform_pct"]), min=-100, max=100, step=0.5,
+                                        description=f"{b} (%)", continuous_update=False, style=style, layout=layout),
+                     "per_band_pct", lambda v, b=b: (b, v))
                 for b in (band.name for band in ex.base.bands("current"))]
     band_boxes.update(zip((band.name for band in ex.base.bands("current")), per_band, strict=True))
     targets = [bind(w.BoundedFloatText(value=float(r), min=0, max=5000, step=1, description=f"{b} (£/week)", continuous_update=False,
