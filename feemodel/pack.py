@@ -228,8 +228,18 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
     scenario, params, book = load_inputs(scenario_path)     # bad input: nothing written
     tmp = prepare_target(out, force)
     kernel_root = None
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 2)
+        clock = now
+
     try:
         r = compute(scenario, params, book)
+        lap("compute_tables_s")
         tables = published_tables(r)
         table_dir = tmp / "tables"
         table_dir.mkdir()
@@ -259,19 +269,24 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         finally:
             if bar:
                 bar.close()
+        lap("run_notebooks_s")
         check_shown(table_dir, r.headline)
         executed = [nb_dir / nb.name for nb in todo]
         doc = assemble_html(executed, f"{scenario.council}: {scenario.title}",
                             f"{scenario.council} · {scenario.title} · {scenario.year_label} · consultation evidence pack")
         (tmp / "pack.html").write_text(doc, encoding="utf-8")
         import weasyprint
+        lap("html_s")
         weasyprint.HTML(string=doc, base_url=str(tmp)).write_pdf(tmp / "pack.pdf")
+        lap("pdf_s")
         write_excel(tables, tmp / "tables.xlsx", all_notes())
+        lap("excel_s")
         for f in table_dir.glob("shown_*.json"):
             f.unlink()
         finished = dt.datetime.now(dt.UTC)
-        (tmp / "manifest.json").write_text(json.dumps(manifest(r, started, finished, table_dir, [n.stem for n in todo]),
-                                                      indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        m = manifest(r, started, finished, table_dir, [n.stem for n in todo])
+        m["timings"] = timings
+        (tmp / "manifest.json").write_text(json.dumps(m, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     except BaseException:
         failed = out.with_name(out.name + ".failed")
         shutil.rmtree(failed, ignore_errors=True)
