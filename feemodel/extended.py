@@ -30,7 +30,7 @@ def add_tables(r: Results) -> None:
     t = r.tables
     index = uplift_index(s, params)
     arrays = as_arrays(book.placements)
-    yf0 = uplift.year_fees(s, params, arrays, 0, 1.0)
+    yf0 = r.year0
     t["market"] = market.capacity(book)
     t["beds_over_time"] = market.beds_over_time(book)
     per_home, agg = market.sustainability(s, params, book, yf0)

@@ -48,6 +48,7 @@ class Results:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     private: dict[str, pd.DataFrame] = field(default_factory=dict)  # placement/home level, never in a pack
     headline: dict = field(default_factory=dict)
+    year0: uplift.YearFees | None = None  # first-year fees for every placement, shared by the tables
 
 
 def load_inputs(scenario_path: str | Path) -> tuple[Scenario, NationalParameters, Book]:
@@ -90,13 +91,14 @@ def compute(scenario: Scenario, params: NationalParameters, book: Book) -> Resul
     t["funding_summary"] = funding.summary_tables(split)
     cost = uplift.uplift_cost(scenario, params, book)
     t["uplift_cost"] = cost
-    t["topups"] = uplift.topups_table(scenario, params, book)
-    per_home, dist = uplift.provider_income(scenario, params, book)
+    r.year0 = yf0 = uplift.first_year(scenario, params, book)
+    t["topups"] = uplift.topups_table(scenario, params, book, yf=yf0)
+    per_home, dist = uplift.provider_income(scenario, params, book, yf=yf0)
     r.private["provider_income_by_home"] = per_home
     t["provider_income"] = dist
     h = uplift.headline(cost)
     h["topup_exposure"] = funding.topup_exposure(split, scenario.uplift.topup_collection)
-    h["self_funders"] = uplift.self_funder_change(scenario, params, book)
+    h["self_funders"] = uplift.self_funder_change(scenario, params, book, yf=yf0)
     h["splits_balance"] = bool(split.balances.all())
     r.headline = h
     _extend(r)

@@ -211,12 +211,16 @@ def headline(cost: pd.DataFrame) -> dict:
     }
 
 
+def first_year(scenario: Scenario, params: NationalParameters, book: Book, proposed_rates: dict[str, int] | None = None) -> YearFees:
+    """Fees before and after in the scenario's first year (index factor 1), for every placement."""
+    return year_fees(scenario, params, book.placements, 0, 1.0, proposed_rates)
+
+
 def self_funder_change(scenario: Scenario, params: NationalParameters, book: Book,
-                       proposed_rates: dict[str, int] | None = None) -> dict:
+                       proposed_rates: dict[str, int] | None = None, yf: YearFees | None = None) -> dict:
     """First-year change in what self-funders pay, under the pass-through assumption (£)."""
     p = book.placements
-    index = _years(scenario, params)
-    yf = year_fees(scenario, params, p, 0, float(index.cumulative_factor.iloc[0]), proposed_rates)
+    yf = yf or first_year(scenario, params, book, proposed_rates)
     self_f = p.funding.eq("self").to_numpy()
     weekly = int(yf.self_price_change[self_f].sum())
     ws, wr = exposure_weeks(scenario, 0, scenario.uplift.effective_date)
@@ -230,11 +234,10 @@ def self_funder_change(scenario: Scenario, params: NationalParameters, book: Boo
 
 
 def topups_table(scenario: Scenario, params: NationalParameters, book: Book,
-                 proposed_rates: dict[str, int] | None = None) -> pd.DataFrame:
+                 proposed_rates: dict[str, int] | None = None, yf: YearFees | None = None) -> pd.DataFrame:
     """Placements with top-ups in the first year: how many fall, rise, vanish or stay, by band."""
     p = book.placements
-    index = _years(scenario, params)
-    yf = year_fees(scenario, params, p, 0, float(index.cumulative_factor.iloc[0]), proposed_rates)
+    yf = yf or first_year(scenario, params, book, proposed_rates)
     has = yf.base["third_party"] > 0
     d = yf.new["third_party"] - yf.base["third_party"]
     frame = pd.DataFrame({
@@ -258,7 +261,7 @@ def topups_table(scenario: Scenario, params: NationalParameters, book: Book,
 
 
 def provider_income(scenario: Scenario, params: NationalParameters, book: Book,
-                    proposed_rates: dict[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    proposed_rates: dict[str, int] | None = None, yf: YearFees | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Change in each home's weekly income (council fees, top-ups, self-funder prices; FNC fixed).
 
     Returns (per-home table, distribution table). The per-home table names homes only when the
@@ -266,8 +269,7 @@ def provider_income(scenario: Scenario, params: NationalParameters, book: Book,
     for publication.
     """
     p = book.placements
-    index = _years(scenario, params)
-    yf = year_fees(scenario, params, p, 0, float(index.cumulative_factor.iloc[0]), proposed_rates)
+    yf = yf or first_year(scenario, params, book, proposed_rates)
     gross_old = yf.base["gross"]
     gross_new = yf.new["gross"]
     frame = pd.DataFrame({"home_id": p.home_id, "old": gross_old, "new": gross_new})
