@@ -34,9 +34,8 @@ import pandas as pd
 from . import __version__
 from .errors import InputError
 from .paths import REPO_DIR, national_params_dir
-from .publish import suppress
-from .report import PUBLISHED_COUNTS
-from .tables import Results, all_notes, commit_target, load_inputs, compute, prepare_target, write_csv, write_excel
+from .report import PUBLISHED_COUNTS  # noqa: F401 - re-exported for tests
+from .tables import Results, all_notes, commit_target, compute, load_inputs, prepare_target, published_tables, write_csv, write_excel
 
 SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"
 KERNEL_NAME = "feemodel-python"
@@ -60,13 +59,6 @@ def sections() -> list[Path]:
     if not found:
         raise PackError(f"no section notebooks in {SECTIONS_DIR}")
     return found
-
-
-def published_tables(r: Results) -> dict[str, pd.DataFrame]:
-    """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked."""
-    t = r.scenario.publication.suppress_below
-    return {name: suppress(frame, PUBLISHED_COUNTS[name], t) if name in PUBLISHED_COUNTS else frame
-            for name, frame in r.tables.items()}
 
 
 def _kernel_dir() -> Path:

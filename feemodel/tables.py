@@ -159,16 +159,28 @@ def commit_target(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
+def published_tables(r: Results) -> dict[str, pd.DataFrame]:
+    """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked."""
+    from .publish import suppress
+    from .report import PUBLISHED_COUNTS
+
+    t = r.scenario.publication.suppress_below
+    return {name: suppress(frame, PUBLISHED_COUNTS[name], t) if name in PUBLISHED_COUNTS else frame
+            for name, frame in r.tables.items()}
+
+
 def write_results(r: Results, out: Path, force: bool = False) -> Path:
-    """Write every table as CSV, ``funding.csv`` and ``provider_income_by_home.csv`` (analyst
-    working files, not for publication), ``tables.xlsx`` and ``headline.json``."""
+    """Write every table as published (small counts suppressed) as CSV and ``tables.xlsx``, with
+    ``headline.json``; plus the analyst's working files ``funding.csv`` (one row per placement),
+    ``provider_income_by_home.csv`` and ``sustainability_by_home.csv``, which never go in a pack."""
     tmp = prepare_target(out, force)
+    tables = published_tables(r)
     try:
-        for name, frame in r.tables.items():
+        for name, frame in tables.items():
             write_csv(frame, tmp / f"{name}.csv")
         for name, frame in r.private.items():
             write_csv(frame, tmp / f"{name}.csv")
-        write_excel(r.tables, tmp / "tables.xlsx", all_notes())
+        write_excel(tables, tmp / "tables.xlsx", all_notes())
         (tmp / "headline.json").write_text(json.dumps(r.headline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

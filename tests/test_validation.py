@@ -115,6 +115,16 @@ def test_run_writes_tables_and_refuses_to_overwrite(tmp_path):
     for name in ("rate_card", "band_mapping", "survey_summary", "cost_drivers", "funding", "uplift_cost", "topups"):
         assert (out / f"{name}.csv").is_file(), name
     assert (out / "tables.xlsx").is_file()
+    # published tables suppress counts under 5; the per-placement working file is kept apart
+    import pandas as pd
+    from feemodel.report import PUBLISHED_COUNTS
+    for name, cols in PUBLISHED_COUNTS.items():
+        t = pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
+        for c in cols:
+            n = pd.to_numeric(t[c], errors="coerce")
+            assert not ((n > 0) & (n < 5)).any(), (name, c)
+    assert (pd.read_csv(out / "topups.csv", dtype=str).placements == "<5").any()
+    assert len(pd.read_csv(out / "funding.csv")) == 7287
     before = (out / "rate_card.csv").read_bytes()
     assert_bad(cli("run", "--out", out), "exists", "--force")
     assert (out / "rate_card.csv").read_bytes() == before
