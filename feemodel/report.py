@@ -13,13 +13,19 @@ import io
 import json
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from .money import fmt_gbp, fmt_gbp_m
 
-from .money import fmt_gbp, fmt_gbp_m  # noqa: E402
+
+def _plt():
+    """matplotlib, imported only by sections that draw (it costs about 0.5 s a kernel)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 PUBLISHED_COUNTS = {
     "band_mapping": ["placements"],
@@ -123,7 +129,7 @@ def figure_html(fig, alt: str, caption: str) -> str:
     """Embed a matplotlib figure as a PNG with alt text and a caption; closes the figure."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
+    _plt().close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
@@ -138,7 +144,7 @@ def rates_chart(card: pd.DataFrame) -> str:
     lines = [c for c in card.columns if c.endswith("_gbp_pw") and c.split("_gbp")[0] in (
         "care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
         "return_on_operations", "return_on_capital")]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _plt().subplots(figsize=(8, 4))
     bottom = pd.Series(0.0, index=built.index)
     for c in lines:
         ax.bar(built.band, built[c], bottom=bottom, label=header(c).replace(" (£/week)", ""))
@@ -158,7 +164,7 @@ def rates_chart(card: pd.DataFrame) -> str:
 def tornado_chart(t: pd.DataFrame) -> str:
     t = t.iloc[::-1]
     base = float(t.base_cost_gbp.iloc[0]) if len(t) else 0.0
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(t) + 1.5))
+    fig, ax = _plt().subplots(figsize=(8, 0.5 * len(t) + 1.5))
     for i, (_, r) in enumerate(t.iterrows()):
         lo, hi = sorted([r.cost_at_low_gbp, r.cost_at_high_gbp])
         ax.barh(i, (hi - lo) / 1e6, left=lo / 1e6, color="#4a7bb7")
@@ -172,7 +178,7 @@ def tornado_chart(t: pd.DataFrame) -> str:
 
 
 def budget_chart(b: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _plt().subplots(figsize=(8, 4))
     ax.bar(b.financial_year, b.growth_from_demand_gbp / 1e6, label="Growth from demand")
     ax.bar(b.financial_year, b.growth_from_fees_gbp / 1e6, bottom=b.growth_from_demand_gbp / 1e6, label="Growth from fees")
     ax.set_ylabel("£ million a year, against today")
@@ -184,7 +190,7 @@ def budget_chart(b: pd.DataFrame) -> str:
 
 
 def margin_chart(s: pd.DataFrame) -> str:
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = _plt().subplots(figsize=(8, 3.5))
     rows = s[s.setting != "all"]
     x = range(len(rows))
     now = pd.to_numeric(rows.below_cost_now, errors="coerce").fillna(0)       # "<5" (suppressed) drawn as 0
