@@ -85,9 +85,10 @@ def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root:
     os.environ["JUPYTER_PATH"] = str(kernel_root) + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     for attempt in range(KERNEL_START_RETRIES + 1):
         try:
+            # no cwd=: papermill implements it with os.chdir on the whole process, which races when
+            # sections run in threads; every path a section gets is absolute instead
             pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, kernel_name=KERNEL_NAME,
-                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                                cwd=str(out_nb.parent))
+                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S)
             break
         except PapermillExecutionError as err:  # a cell failed: never retried
             raise PackError(f"section {nb.stem} failed in cell {err.cell_index} (execution {err.exec_count}): "

@@ -22,6 +22,14 @@ def built(tmp_path_factory) -> Path:
     return out
 
 
+def test_building_leaves_the_working_directory_alone(tmp_path):
+    # sections run in parallel threads; nothing may change the process's working directory
+    import os
+    before = os.getcwd()
+    build_pack(EXAMPLE, tmp_path / "p", progress=False)
+    assert os.getcwd() == before
+
+
 def test_pack_has_every_part(built):
     assert (built / "pack.pdf").read_bytes()[:5] == b"%PDF-"
     html = (built / "pack.html").read_text()
