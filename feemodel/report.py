@@ -135,6 +135,11 @@ def figure_html(fig, alt: str, caption: str) -> str:
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
+def count_text(n: int, threshold: int = 5) -> str:
+    """A count for published prose: '<5' for 1 to 4 (the suppression rule), else with separators."""
+    return f"<{threshold}" if 0 < n < threshold else f"{n:,}"
+
+
 def money_m(x: float) -> str:
     return fmt_gbp_m(x)
 

@@ -68,6 +68,14 @@ def test_no_placement_level_rows_and_small_counts_suppressed(built):
             assert not ((numeric > 0) & (numeric < 5)).any(), (name, c)
 
 
+def test_small_counts_in_prose_are_suppressed(built):
+    # the example has fewer than 5 homes below cost (headline raw figures are in the manifest)
+    h = json.loads((built / "manifest.json").read_text())["headline"]["homes_below_cost"]
+    html = (built / "pack.html").read_text()
+    expected = [("&lt;5" if 0 < n < 5 else f"{n:,}") for n in (h["now"], h["proposed"])]
+    assert f"below their cost of care: {expected[0]} now, {expected[1]} under the proposal" in html
+
+
 def test_bad_input_leaves_existing_pack_untouched(built, example_copy, tmp_path):
     target = tmp_path / "pack"
     shutil.copytree(built, target)

@@ -37,9 +37,9 @@ in a full year. Allowing for uncertainty in the main assumptions, the first-year
 **between {report.money_m(rng['P10'])} and {report.money_m(rng['P90'])}** (10th to 90th percentile of
 {int(R.table('montecarlo').set_index('statistic').loc['draws', 'council_cost_gbp']):,} simulations).
 
-- Council-arranged placements affected: {H['placements_affected']:,}; placements protected at their current fee: {H['placements_protected']:,}.
+- Council-arranged placements affected: {report.count_text(H['placements_affected'], M['suppress_below'])}; placements protected at their current fee: {report.count_text(H['placements_protected'], M['suppress_below'])}.
 - Third-party top-ups paid by families: {report.change_text(H['topup_change_part_year_gbp'])} in the first year.
-- Care homes whose income is below their cost of care: {H['homes_below_cost']['now']} now, {H['homes_below_cost']['proposed']} under the proposal.
+- Care homes whose income is below their cost of care: {report.count_text(H['homes_below_cost']['now'], M['suppress_below'])} now, {report.count_text(H['homes_below_cost']['proposed'], M['suppress_below'])} under the proposal.
 """))
 R.record("summary", {"council_net_change_part_year_gbp": H["council_net_change_part_year_gbp"],
                      "council_net_change_full_year_gbp": H["council_net_change_full_year_gbp"]})
