@@ -117,10 +117,3 @@ class CostEngine:
         d_fee = fee_new - fee_old
         d_repl = np.where(self.in_area[None, :], band_new - band_old, d_fee)
         return d_council.sum(axis=1).astype(float), d_repl.sum(axis=1).astype(float)
-
-    def topup_change(self, fee_new: np.ndarray, pass_through_pct: float) -> np.ndarray:
-        """Weekly change in each placement's top-up (pence) for one set of new fees."""
-        rise = np.clip(fee_new - self.fee_old, 0, None)
-        price_new = self.price_old + to_pence(rise / 100 * pass_through_pct / 100)
-        new = np.where(self.topup_old > 0, np.clip(price_new - fee_new - self.fnc, 0, None), 0)
-        return new - self.topup_old

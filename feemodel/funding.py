@@ -109,7 +109,7 @@ def split_pence(placements, rules: ChargingRules, fnc_p: int,
     third = np.where(a.council, topup_p, zero)
     chc = np.where(a.chc, fee_p, zero)
     gross = np.where(a.council, fee_p + topup_p + fnc, np.where(a.self_funded, self_pays + fnc, chc))
-    return {"gross": gross, "council": council, "resident": resident, "third_party": third, "nhs_fnc": fnc, "nhs_chc": chc, "zero": zero}
+    return {"gross": gross, "council": council, "resident": resident, "third_party": third, "nhs_fnc": fnc, "nhs_chc": chc}
 
 
 def funding_split(placements: pd.DataFrame, params: NationalParameters, when: dt.date,

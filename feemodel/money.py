@@ -41,11 +41,6 @@ def to_pounds(pence):
     return np.asarray(pence, dtype=np.int64) / 100
 
 
-def round_pounds(pounds):
-    """Round £ amounts to pence and return £ (the same rule as :func:`to_pence`)."""
-    return to_pounds(to_pence(pounds))
-
-
 def fmt_gbp(pounds: float, dp: int = 2) -> str:
     """Format £ for display: '£1,234.56'; negative as '-£1,234.56'."""
     sign = "-" if pounds < 0 else ""
