@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 
 from .charging import ChargingRules, assess_pence
+from .funding import as_arrays
 from .money import to_pence
 from .params import NationalParameters
 from .rates import band_rates
 from .scenario import Scenario
-from .uplift import exposure_weeks
+from .uplift import exposure_weeks, phased_rate, target_fees
 
 BIG = np.int64(10**12)
 
@@ -25,32 +25,25 @@ BIG = np.int64(10**12)
 class CostEngine:
     """Per-placement arrays for the first year of a scenario (council-arranged placements only)."""
 
-    def __init__(self, scenario: Scenario, params: NationalParameters, placements: pd.DataFrame):
+    def __init__(self, scenario: Scenario, params: NationalParameters, placements):
         self.scenario = scenario
-        p = placements[placements["funding"].eq("council")].reset_index(drop=True)
-        self.n = len(p)
-        when = scenario.year_start
-        rules = ChargingRules.on(when, params)
-        self.fee_old = to_pence(p["weekly_fee"].to_numpy())
-        self.in_area = p["area"].eq("in").to_numpy()
+        full = as_arrays(placements)
+        a = full.take(full.council)
+        self.n = a.n
+        self.fee_old = a.fee
+        self.in_area = a.in_area
         current = band_rates(scenario, params, "current")
         self.current_names = list(current)
         self.proposed_names = [b.name for b in scenario.bands("proposed")]
-        self.band_old = p["band"].map(current).to_numpy(dtype=np.int64)
-        self.current_of = p["band"].map({b: i for i, b in enumerate(self.current_names)}).to_numpy()
+        self.band_old = a.band_values(current)
+        self.current_of = a.band_values({b: i for i, b in enumerate(self.current_names)}, -1)
         self.maps_to = np.array([self.proposed_names.index(scenario.band_mapping[b]) for b in self.current_names])
         self.current_rate = np.array([current[b] for b in self.current_names], dtype=np.int64)
         # uncapped contribution: the data's assessed amount, else the means test; above the upper
         # capital limit the resident pays the whole fee (BIG caps at any fee)
-        a = assess_pence(to_pence(p["weekly_income"].to_numpy()), to_pence(p["capital"].to_numpy()), rules)
-        uncapped = np.where(a["self_funder"], BIG, a["contribution"])
-        given = p["assessed_contribution"].to_numpy(dtype=float)
-        self.contribution = np.where(np.isnan(given), uncapped, to_pence(np.nan_to_num(given)))
-        fnc_p = to_pence(params.get("nhs.fnc_standard_rate", when))
-        self.fnc = np.where(p["fnc_eligible"].to_numpy(), fnc_p, 0)
-        self.topup_old = to_pence(p["third_party_topup"].to_numpy())
-        self.price_old = self.fee_old + self.fnc + self.topup_old
-        self.per_band_pct = p["band"].map(scenario.uplift.per_band_pct).fillna(0.0).to_numpy(dtype=float)
+        m = assess_pence(a.income, a.capital, ChargingRules.on(scenario.year_start, params))
+        self.contribution = np.where(a.given >= 0, a.given, np.where(m["self_funder"], BIG, m["contribution"]))
+        self.per_band_pct = a.band_values(scenario.uplift.per_band_pct, 0.0, float)
 
     def weights(self, demand_growth_pct=0.0):
         """Part-year placement-weeks (original resident, replacement), scaled for book growth."""
@@ -62,32 +55,30 @@ class CostEngine:
         growth = ((1 + g[:, None] / 100) ** (days[None, :] / 365.25)).mean(axis=1)
         return ws * growth, wr * growth
 
-    def council_cost(self, proposed_rates: np.ndarray | None = None, pass_through_pct=None,
-                     demand_growth_pct=0.0, uniform_pct=None, chunk: int = 500) -> np.ndarray:
+    def council_cost(self, proposed_rates: np.ndarray | None = None, demand_growth_pct=0.0,
+                     uniform_pct=None, chunk: int = 500) -> np.ndarray:
         """First-year (part-year) change in the council's net cost, £, one value per draw.
 
-        ``proposed_rates``: draws x proposed bands, pence (target_rates method).
-        ``pass_through_pct``: per draw (default: the scenario's). ``uniform_pct``: per draw, for the
-        uniform method (default: the scenario's).
+        ``proposed_rates``: draws x proposed bands, pence (target_rates method). ``uniform_pct``:
+        per draw, for the uniform method (default: the scenario's). Provider pass-through is not an
+        input: it moves families' top-ups, not the council's net cost.
         """
         u = self.scenario.uplift
         if proposed_rates is None:
             proposed_rates = np.array([[0] * len(self.proposed_names)])
         proposed_rates = np.atleast_2d(np.asarray(proposed_rates, dtype=np.int64))
-        draws = max(len(proposed_rates), np.size(pass_through_pct) if pass_through_pct is not None else 1,
-                    np.size(demand_growth_pct), np.size(uniform_pct) if uniform_pct is not None else 1)
+        draws = max(len(proposed_rates), np.size(demand_growth_pct), np.size(uniform_pct) if uniform_pct is not None else 1)
         proposed_rates = np.broadcast_to(proposed_rates, (draws, proposed_rates.shape[1]))
-        pt = np.broadcast_to(np.asarray(u.provider_pass_through_pct if pass_through_pct is None else pass_through_pct, dtype=float), (draws,))
         up = np.broadcast_to(np.asarray(u.uniform_pct if uniform_pct is None else uniform_pct, dtype=float), (draws,))
         ws, wr = self.weights(np.broadcast_to(np.asarray(demand_growth_pct, dtype=float), (draws,)))
         out = np.empty(draws)
         for lo in range(0, draws, chunk):
             hi = min(draws, lo + chunk)
-            weekly_s, weekly_r = self._weekly(proposed_rates[lo:hi], pt[lo:hi], up[lo:hi])
+            weekly_s, weekly_r = self._weekly(proposed_rates[lo:hi], up[lo:hi])
             out[lo:hi] = (weekly_s * ws[lo:hi] + weekly_r * wr[lo:hi]) / 100
         return out
 
-    def _weekly(self, proposed, pt, up):
+    def _weekly(self, proposed, up):
         """Per draw: summed weekly change (pence) for original residents and for replacements."""
         u = self.scenario.uplift
         fee_old = self.fee_old[None, :]
@@ -95,18 +86,9 @@ class CostEngine:
         if u.method == "target_rates":
             share = min(1.0, 1 / u.phasing_years)
             target = proposed[:, self.maps_to]                       # draws x current bands
-            rate_k = to_pence((self.current_rate[None, :] + (target - self.current_rate[None, :]) * share) / 100)
+            rate_k = phased_rate(self.current_rate[None, :], target, share)
             band_new = rate_k[:, self.current_of]                     # draws x placements
-            above = fee_old > band_new
-            if u.protection == "keep_fee":
-                prot = np.broadcast_to(fee_old, band_new.shape)
-            elif u.protection == "pct":
-                prot = np.broadcast_to(to_pence(fee_old / 100 * (1 + u.protection_pct / 100)), band_new.shape)
-            else:
-                prot = band_new
-            fee_in = np.where(above, prot, band_new)
-            fee_out = to_pence(fee_old / 100 * (band_new / band_old))
-            fee_new = np.where(self.in_area[None, :], fee_in, fee_out)
+            fee_new, _ = target_fees(u, fee_old, band_old, band_new, self.in_area[None, :])
         else:
             pct = up[:, None] if u.method == "uniform" else np.broadcast_to(self.per_band_pct[None, :], (len(up), self.n))
             factor = 1 + pct / 100

@@ -21,7 +21,7 @@ the full fee if top-up payments stop); with ``direct`` the third party pays the 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,11 @@ class BookArrays:
             capital=to_pence(p["capital"].to_numpy()),
             given=np.where(np.isnan(given), -1, to_pence(np.nan_to_num(given))), band_code=codes, band_names=names,
         )
+
+    def take(self, mask: np.ndarray) -> "BookArrays":
+        """The placements where ``mask`` is true, in the same order."""
+        arrays = {f.name: getattr(self, f.name)[mask] for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+        return replace(self, n=int(np.count_nonzero(mask)), **arrays)
 
     def band_values(self, mapping: dict, default=0, dtype=np.int64) -> np.ndarray:
         """Per-placement value of a {band name: value} mapping (``default`` where no band or unlisted)."""

@@ -40,8 +40,8 @@ def headline_cost(engine: CostEngine, scenario: Scenario, params: NationalParame
     adjust = {k: np.asarray(v, dtype=float) for k, v in values.items() if k in RATE_ASSUMPTIONS}
     rates = band_rates_adjusted(scenario, params, adjust, n)
     matrix = np.stack([np.broadcast_to(rates[b], (n,)) for b in engine.proposed_names], axis=1)
-    pt = values.get("provider_pass_through_pct")
-    return engine.council_cost(matrix, pass_through_pct=pt, demand_growth_pct=values.get("demand_growth_pct", 0.0))
+    # provider pass-through moves families' top-ups, not the council's net cost: no input here
+    return engine.council_cost(matrix, demand_growth_pct=values.get("demand_growth_pct", 0.0))
 
 
 def one_way(scenario: Scenario, params: NationalParameters, engine: CostEngine) -> pd.DataFrame:

@@ -58,6 +58,32 @@ class YearFees:
     self_price_change: np.ndarray
 
 
+def phased_rate(current, target, share: float):
+    """Band rate a share of the way from the current to the target rate (pence, rounded once)."""
+    return to_pence((current + (target - current) * share) / 100)
+
+
+def target_fees(u, fee_old, band_old, band_new, in_area):
+    """New fee under ``target_rates`` (pence), for arrays that broadcast (placements, or draws x placements).
+
+    In county: the band rate, unless the fee is already above it (protection: keep the fee, a stated
+    %, or none). Out of county: the band's % change applied to the placement's own fee.
+    Returns (new fee, fee above the new rate).
+    """
+    above = fee_old > band_new
+    if u.protection == "keep_fee":
+        protected_fee = fee_old
+    elif u.protection == "pct":
+        protected_fee = to_pence(fee_old / 100 * (1 + u.protection_pct / 100))
+    else:
+        protected_fee = band_new
+    ratio = np.divide(band_new, band_old, out=np.ones(np.broadcast_shapes(np.shape(band_new), np.shape(band_old))),
+                      where=band_old > 0)
+    fee_in = np.where(above, protected_fee, band_new)
+    fee_out = to_pence(fee_old / 100 * ratio)
+    return np.where(in_area, fee_in, fee_out), above
+
+
 def year_fees(scenario: Scenario, params: NationalParameters, placements, k: int,
               index_factor: float, proposed_rates: dict[str, int] | None = None,
               overrides: dict | None = None) -> YearFees:
@@ -83,19 +109,10 @@ def year_fees(scenario: Scenario, params: NationalParameters, placements, k: int
         proposed = proposed_rates or band_rates(scenario, params, "proposed")
         target = {old: to_pence(proposed[new] / 100 * index_factor) for old, new in scenario.band_mapping.items()}
         share = min(1.0, (k + 1) / u.phasing_years)
-        rate_k = {b: to_pence((current[b] + (target[b] - current[b]) * share) / 100) for b in current}
+        rate_k = {b: phased_rate(current[b], target[b], share) for b in current}
         band_new = a.band_values(rate_k)
-        ratio = np.divide(band_new, band_old, out=np.ones(a.n), where=band_old > 0)
-        above = fee_old > band_new
-        if u.protection == "keep_fee":
-            protected_fee = fee_old
-        elif u.protection == "pct":
-            protected_fee = to_pence(fee_old / 100 * (1 + u.protection_pct / 100))
-        else:
-            protected_fee = band_new
-        fee_in = np.where(above, protected_fee, band_new)
-        fee_out = to_pence(fee_old / 100 * ratio)
-        fee_new = np.where(council, np.where(in_area, fee_in, fee_out), 0)
+        fee_target, above = target_fees(u, fee_old, band_old, band_new, in_area)
+        fee_new = np.where(council, fee_target, 0)
         protected = council & in_area & above & (u.protection != "none")
 
     fnc_p = to_pence(params.get("nhs.fnc_standard_rate", when))
@@ -117,10 +134,9 @@ def year_fees(scenario: Scenario, params: NationalParameters, placements, k: int
 
     rules = ChargingRules.on(when, params)
     # NHS CHC placements keep their own fee (the NHS pays it; council fee changes do not touch it)
-    chc_fee = np.where(a.chc, a.fee, 0)
     uncapped = assess_pence(a.income, a.capital, rules)  # the same residents on both sides: assess once
-    base = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, chc_fee, fee_old), topup_p=topup_old, price_p=a.price, uncapped=uncapped)
-    new = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, chc_fee, fee_new), topup_p=topup_new,
+    base = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, a.fee, fee_old), topup_p=topup_old, price_p=a.price, uncapped=uncapped)
+    new = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, a.fee, fee_new), topup_p=topup_new,
                       price_p=a.price + self_change, uncapped=uncapped)
     return YearFees(year, fee_old, fee_new, band_old, band_new, protected, base, new, self_change)
 
