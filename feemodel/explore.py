@@ -56,12 +56,15 @@ class Explorer:
     settings: dict = field(default_factory=dict)
     results: Results | None = None
     message: str = ""
+    arrays: object = field(init=False, repr=False)  # the book encoded once (BookArrays)
+
+    def __post_init__(self):
+        self.arrays = as_arrays(self.book.placements)
 
     @classmethod
     def from_scenario(cls, path: str | Path) -> Explorer:
         s, p, b = load_inputs(path)
         ex = cls(s, p, b)
-        ex._arrays = as_arrays(b.placements)
         ex.settings = ex.defaults()
         ex.results = ex.compute(ex.scenario())
         return ex
@@ -142,7 +145,7 @@ class Explorer:
         t0 = dt.datetime.now()
         cost = uplift.uplift_cost(s, self.params, self.book, years=1)
         head = uplift.headline(cost)
-        yf = uplift.year_fees(s, self.params, self._arrays, 0, 1.0)
+        yf = uplift.year_fees(s, self.params, self.arrays, 0, 1.0)
         ws, wr = uplift.exposure_weeks(s, 0, s.uplift.effective_date)
         rows = []
         for part in ["gross"] + PARTS:
@@ -212,14 +215,14 @@ class Explorer:
 
     def chart_html(self) -> str:
         """Bars of each band's weekly rate now and proposed, as plain HTML (renders instantly, no scripts)."""
-        card = self.results.rate_card
+        rates = dict(zip(self.results.rate_card.band, self.results.rate_card.weekly_rate_gbp, strict=True))
         current = self.results.current_rates
         mapping = self.base.band_mapping
-        top = max(list(card.weekly_rate_gbp) + list(current.values())) or 1
+        top = max(list(rates.values()) + list(current.values())) or 1
         out = []
         for old, rate_now in current.items():
-            new_band = mapping[old] if self.results.rate_card.band.isin([mapping[old]]).any() else old
-            new = float(card.set_index("band").weekly_rate_gbp.get(new_band, rate_now))
+            new_band = mapping[old] if mapping[old] in rates else old   # uplifting current bands: same band
+            new = float(rates.get(new_band, rate_now))
             out.append(f'<div style="margin:2px 0"><span style="display:inline-block;width:14em">{html.escape(old)}</span>'
                        f'<span style="display:inline-block;background:#999;height:0.8em;width:{rate_now / top * 20:.1f}em"></span> {fmt_gbp(rate_now)}<br>'
                        f'<span style="display:inline-block;width:14em">&rarr; {html.escape(new_band)}</span>'

@@ -34,7 +34,6 @@ import pandas as pd
 from . import __version__
 from .errors import InputError
 from .paths import REPO_DIR, national_params_dir
-from .report import PUBLISHED_COUNTS  # noqa: F401 - re-exported for tests
 from .tables import Results, all_notes, commit_target, compute, load_inputs, prepare_target, published_tables, write_csv, write_excel
 
 SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"

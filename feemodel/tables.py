@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import funding, rates, survey, uplift
+from . import extended, funding, rates, survey, uplift
 from .data import Book, load_book
 from .errors import InputError
 from .indexation import uplift_index
 from .params import NationalParameters, load_parameters
+from .publish import suppress
+from .report import PUBLISHED_COUNTS
 from .scenario import Scenario, load_scenario
 
 NOTES = {
@@ -101,15 +103,8 @@ def compute(scenario: Scenario, params: NationalParameters, book: Book) -> Resul
     h["self_funders"] = uplift.self_funder_change(scenario, params, book, yf=yf0)
     h["splits_balance"] = bool(split.balances.all())
     r.headline = h
-    _extend(r)
+    extended.add_tables(r)  # market, demand, budget and sensitivity
     return r
-
-
-def _extend(r: Results) -> None:
-    """The market, demand, budget and sensitivity tables."""
-    from . import extended
-
-    extended.add_tables(r)
 
 
 def run(scenario_path: str | Path) -> Results:
@@ -122,9 +117,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def all_notes() -> dict[str, str]:
-    from .extended import NOTES as more
-
-    return {**NOTES, **more}
+    return {**NOTES, **extended.NOTES}
 
 
 def write_excel(tables: dict[str, pd.DataFrame], path: Path, notes: dict[str, str]) -> None:
@@ -161,9 +154,6 @@ def commit_target(tmp: Path, out: Path) -> None:
 
 def published_tables(r: Results) -> dict[str, pd.DataFrame]:
     """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked."""
-    from .publish import suppress
-    from .report import PUBLISHED_COUNTS
-
     t = r.scenario.publication.suppress_below
     return {name: suppress(frame, PUBLISHED_COUNTS[name], t) if name in PUBLISHED_COUNTS else frame
             for name, frame in r.tables.items()}

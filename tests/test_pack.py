@@ -12,6 +12,7 @@ import pytest
 
 from feemodel import pack as packmod
 from feemodel.pack import PackError, build_pack, sha256, verify
+from feemodel.report import PUBLISHED_COUNTS
 from tests.conftest import EXAMPLE, edit_yaml
 
 
@@ -61,7 +62,7 @@ def test_manifest_records_inputs_versions_and_figures(built):
 def test_no_placement_level_rows_and_small_counts_suppressed(built):
     text = "".join(p.read_text() for p in (built / "tables").glob("*.csv")) + (built / "pack.html").read_text()
     assert "placement_id" not in text and "P000001" not in text and "home_name" not in text
-    for name, cols in packmod.PUBLISHED_COUNTS.items():
+    for name, cols in PUBLISHED_COUNTS.items():
         t = pd.read_csv(built / "tables" / f"{name}.csv", dtype=str, keep_default_na=False)
         for c in cols:
             numeric = pd.to_numeric(t[c], errors="coerce")
