@@ -28,7 +28,7 @@ test: $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check feemodel tests bench
-	$(BIN)/python -m feemodel.notebook_hygiene
+	$(BIN)/python -m feemodel.apps.hygiene
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -22,15 +22,15 @@ import numpy as np
 import pandas as pd
 
 from bench import reference
-from feemodel import uplift
-from feemodel.charging import ChargingRules
-from feemodel.engine import CostEngine
-from feemodel.funding import BookArrays
+from feemodel.model import uplift
+from feemodel.model.charging import ChargingRules
+from feemodel.model.engine import CostEngine
+from feemodel.model.funding import BookArrays
 from feemodel.money import to_pence
-from feemodel.pack import PARAMETERS, _kernel_dir, build_many, build_pack, run_section
+from feemodel.publish.pack import PARAMETERS, _kernel_dir, build_many, build_pack, run_section
 from feemodel.paths import example_dir
-from feemodel.sensitivity import monte_carlo
-from feemodel.tables import load_inputs
+from feemodel.model.sensitivity import monte_carlo
+from feemodel.publish.tables import load_case
 
 EXAMPLE = example_dir() / "two_band_2026.yaml"
 ROWS: list[tuple[str, str, str]] = []
@@ -58,17 +58,19 @@ def big_book(placements: pd.DataFrame, n: int, seed: int = 1) -> pd.DataFrame:
 
 
 def bench_engine(n: int, ref_n: int, repeats: int):
-    s, p, b = load_inputs(EXAMPLE)
+    base = load_case(EXAMPLE)
+    s, p, b = base.scenario, base.params, base.book
     s = s.model_copy(update={"uplift": s.uplift.model_copy(update={"method": "uniform", "uniform_pct": 5.5,
                                                                    "provider_pass_through_pct": 50,
                                                                    "self_funder_pass_through_pct": 0})})
+    case = base.with_scenario(s)
     book = big_book(b.placements, n)
     # the book is encoded into arrays once, as it is loaded (timed separately)
     enc, _ = timed(lambda: BookArrays.from_frame(book), repeats)
     arrays = BookArrays.from_frame(book)
     # vectorised: the funding split before and after, and the fee change, for every placement
-    vec, _ = timed(lambda: uplift.year_fees(s, p, arrays, 0, 1.0), repeats)
-    yf = uplift.year_fees(s, p, arrays, 0, 1.0)
+    vec, _ = timed(lambda: uplift.year_fees(case, 0, 1.0, arrays=arrays), repeats)
+    yf = uplift.year_fees(case, 0, 1.0, arrays=arrays)
     # row by row on a sample, checked identical
     rules = ChargingRules.on(s.year_start, p)
     r = {"upper": rules.upper_capital_limit, "lower": rules.lower_capital_limit, "step": rules.tariff_step,
@@ -98,15 +100,14 @@ def bench_engine(n: int, ref_n: int, repeats: int):
 
 
 def bench_monte_carlo(repeats: int):
-    s, p, b = load_inputs(EXAMPLE)
-    e = CostEngine(s, p, b.placements)
-    t, _ = timed(lambda: monte_carlo(s, p, e, draws=10_000), repeats)
+    e = CostEngine(load_case(EXAMPLE))
+    t, _ = timed(lambda: monte_carlo(e, draws=10_000), repeats)
     row("Monte Carlo, 10,000 draws (s)", f"{t:.2f}", "< 10 s")
 
 
 def bench_explorer(repeats: int):
     try:
-        from feemodel.explore import Explorer
+        from feemodel.apps.explore import Explorer
     except ImportError:
         row("explorer recompute (ms)", "n/a (explorer not built)", "p95 < 150 ms")
         return
@@ -135,7 +136,7 @@ def empty_sections(folder: Path, n: int) -> list[Path]:
 def bench_pack(repeats: int, parallel: bool):
     from concurrent.futures import ThreadPoolExecutor
 
-    from feemodel.pack import sections
+    from feemodel.publish.pack import sections
     work = Path(tempfile.mkdtemp(prefix="feemodel-bench-"))
     try:
         n = len(sections())

@@ -20,6 +20,6 @@
 # `feemodel explore`.
 
 # %%
-from feemodel.explore import app
+from feemodel.apps.explore import app
 
 app()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from feemodel.params import load_parameters
+from feemodel.inputs.params import load_parameters
 from feemodel.paths import default_scenario, example_dir
 
 EXAMPLE = default_scenario()

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from feemodel.cli import main
+from feemodel.apps.cli import main
 from feemodel.paths import example_dir
 
 CASES = sorted((Path(__file__).parent / "bad_inputs").glob("*.yaml"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from feemodel.explore import Explorer, serve
+from feemodel.apps.explore import Explorer, serve
 from feemodel.money import fmt_gbp
 from tests.conftest import EXAMPLE
 

@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feemodel.charging import ChargingRules, assess, assess_one
+from feemodel.inputs.params import load_parameters
+from feemodel.model.charging import ChargingRules, assess, assess_one
+
+PARAMS = load_parameters()
 
 JUNE24 = dt.date(2024, 6, 1)
 
@@ -26,7 +29,7 @@ JUNE24 = dt.date(2024, 6, 1)
     (23_250, 36, 205.85),      # exactly at the upper limit: 9,000 / 250 = 36, still means-tested
 ])
 def test_boundaries(capital, tariff, contribution):
-    r = assess_one(200, capital, JUNE24, fee=900)
+    r = assess_one(200, capital, JUNE24, fee=900, params=PARAMS)
     assert r["self_funder"] is False
     assert r["tariff_income"] == tariff
     assert r["personal_expenses_allowance"] == 30.15
@@ -34,28 +37,28 @@ def test_boundaries(capital, tariff, contribution):
 
 
 def test_one_pound_above_upper_limit_is_self_funder():
-    r = assess_one(200, 23_251, JUNE24, fee=900)
+    r = assess_one(200, 23_251, JUNE24, fee=900, params=PARAMS)
     assert r["self_funder"] is True
     assert r["weekly_contribution"] == 900.00
 
 
 def test_self_funder_without_fee_has_no_figure():
-    assert assess_one(200, 50_000, JUNE24)["weekly_contribution"] is None
+    assert assess_one(200, 50_000, JUNE24, params=PARAMS)["weekly_contribution"] is None
 
 
 def test_contribution_never_negative():
-    assert assess_one(20, 0, JUNE24, fee=900)["weekly_contribution"] == 0.0
+    assert assess_one(20, 0, JUNE24, fee=900, params=PARAMS)["weekly_contribution"] == 0.0
 
 
 def test_contribution_capped_at_fee():
-    assert assess_one(1000, 20_000, JUNE24, fee=700)["weekly_contribution"] == 700.0
+    assert assess_one(1000, 20_000, JUNE24, fee=700, params=PARAMS)["weekly_contribution"] == 700.0
 
 
 def test_pea_follows_the_date():
     # 2023/24 PEA £28.25: 200 - 28.25 = 171.75
-    assert assess_one(200, 0, dt.date(2023, 6, 1), fee=900)["weekly_contribution"] == 171.75
+    assert assess_one(200, 0, dt.date(2023, 6, 1), fee=900, params=PARAMS)["weekly_contribution"] == 171.75
     # 2026/27 PEA £31.80: 200 - 31.80 = 168.20
-    assert assess_one(200, 0, dt.date(2026, 6, 1), fee=900)["weekly_contribution"] == 168.20
+    assert assess_one(200, 0, dt.date(2026, 6, 1), fee=900, params=PARAMS)["weekly_contribution"] == 168.20
 
 
 def test_vectorised_matches_one_at_a_time(params):
@@ -65,7 +68,7 @@ def test_vectorised_matches_one_at_a_time(params):
                           "fee": rng.uniform(500, 1200, 300).round(2)})
     out = assess(frame, ChargingRules.on(JUNE24, params), fee="fee")
     for i in range(0, 300, 17):
-        one = assess_one(frame.weekly_income[i], frame.capital[i], JUNE24, frame.fee[i])
+        one = assess_one(frame.weekly_income[i], frame.capital[i], JUNE24, frame.fee[i], params=PARAMS)
         assert out.weekly_contribution[i] == one["weekly_contribution"]
         assert out.tariff_income[i] == one["tariff_income"]
 
@@ -79,7 +82,7 @@ pence = st.integers(min_value=0, max_value=50_000_00)
 
 
 def contribution(income, capital, fee):
-    from feemodel.charging import assess_pence
+    from feemodel.model.charging import assess_pence
     return int(assess_pence(np.array([income]), np.array([capital]), RULES, np.array([fee]))["contribution"][0])
 
 

@@ -4,7 +4,7 @@ import filecmp
 
 import pandas as pd
 
-from feemodel import exampledata
+from feemodel.inputs import example as exampledata
 from feemodel.paths import example_dir
 
 

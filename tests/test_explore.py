@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from feemodel import uplift
-from feemodel.explore import Explorer, ExplorerError
+from feemodel.model import uplift
+from feemodel.apps.explore import Explorer, ExplorerError
 from feemodel.money import fmt_gbp
-from feemodel.tables import load_inputs, run
+from feemodel.publish.tables import load_case, run
 from tests.conftest import EXAMPLE
 
 
@@ -23,9 +23,10 @@ def test_default_headline_is_the_packs(ex, example_copy):
 def test_uniform_uplift_matches_independent_costing(ex):
     ex.set("structure", "legacy")
     ex.set("uniform_pct", 4.0)
-    s, p, b = load_inputs(EXAMPLE)
+    case = load_case(EXAMPLE)
+    s = case.scenario
     s4 = s.model_copy(update={"uplift": s.uplift.model_copy(update={"method": "uniform", "uniform_pct": 4.0})})
-    expected = uplift.headline(uplift.uplift_cost(s4, p, b))["council_net_change_part_year_gbp"]
+    expected = uplift.headline(uplift.uplift_cost(case.with_scenario(s4)))["council_net_change_part_year_gbp"]
     assert ex.results.headline["council_net_change_part_year_gbp"] == expected
     assert fmt_gbp(expected) in ex.headline_html()
 
@@ -75,7 +76,7 @@ def test_save_round_trip_to_the_pack_engine(ex, example_copy):
 
 
 def test_saved_scenario_builds_a_pack_with_the_same_figure(ex, tmp_path):
-    from feemodel.pack import build_pack
+    from feemodel.publish.pack import build_pack
     ex.set("structure", "legacy")
     ex.set("uniform_pct", 3.25)
     path = ex.save("explorer_pack")
@@ -94,7 +95,7 @@ def walk(widget):
 
 def test_widget_callbacks_recompute_the_headline(example_copy):
     # drive the real widgets (no kernel needed): switch to uplifting current bands, type 4%
-    from feemodel.explore import app
+    from feemodel.apps.explore import app
     ui = app(example_copy)
     widgets = list(walk(ui))
     headline = next(w for w in widgets if type(w).__name__ == "HTML" and "feemodel-headline" in w.value)

@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feemodel.charging import ChargingRules
-from feemodel.funding import PARTS, funding_split, split_pence, topup_exposure
+from feemodel.model.charging import ChargingRules
+from feemodel.model.funding import PARTS, funding_split, split_pence, topup_exposure
 from tests.conftest import PLACEMENT_DEFAULTS
 
 APR26 = dt.date(2026, 4, 1)  # PEA £31.80, FNC £267.68

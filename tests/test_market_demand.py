@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feemodel import demand, market, sensitivity, uplift
-from feemodel.engine import CostEngine
-from feemodel.rates import band_rates
-from feemodel.tables import load_inputs
+from feemodel.model import demand, market, sensitivity, uplift
+from feemodel.model.engine import CostEngine
+from feemodel.model.rates import band_rates
+from feemodel.publish.tables import load_case
 from tests.conftest import EXAMPLE, tiny_scenario
 
 GEN_RATES = {"18-64": 20.0, "65-74": 150.0, "75-84": 700.0, "85+": 2500.0}  # per 100,000 in the base year
@@ -51,8 +51,9 @@ def test_projection_intervals_cover_held_out_years():
 
 
 def test_placements_follow_exits_and_admissions(tmp_path):
-    s, p, b = load_inputs(tiny_scenario(tmp_path, [dict(weekly_fee=760)] * 10,
+    case = load_case(tiny_scenario(tmp_path, [dict(weekly_fee=760)] * 10,
                                         dict(turnover={"annual_exit_rate_pct": 40, "replace_leavers": True})))
+    s, b = case.scenario, case.book
     projected = pd.DataFrame({"year": [2026, 2027], "age_band": ["85+", "85+"], "population": [1, 1],
                               "admissions": [5.0, 5.0], "pi90_low": [4, 4], "pi90_high": [6, 6]})
     out = demand.project_placements(s, b, projected).set_index(["client_group", "financial_year"])
@@ -75,8 +76,8 @@ def test_budget_splits_growth_into_demand_and_fees():
 
 def test_capacity_and_payer_shares(tmp_path):
     rows = [dict(weekly_fee=760)] * 9 + [dict(funding="self", band="", weekly_fee="", provider_price=1000, capital=90000)] * 27
-    s, p, b = load_inputs(tiny_scenario(tmp_path, rows))
-    cap = market.capacity(b).set_index("setting")
+    case = load_case(tiny_scenario(tmp_path, rows))
+    cap = market.capacity(case.book).set_index("setting")
     # H1: 40 beds, 36 occupied (90%); 9 council of 36 = 25%, 27 self = 75%
     assert cap.loc["residential", "occupancy_pct"] == 90.0
     assert cap.loc["residential", "council_share_of_occupied_pct"] == 25.0
@@ -86,9 +87,10 @@ def test_capacity_and_payer_shares(tmp_path):
 def test_sustainability_counts_homes_below_cost(tmp_path):
     # H1 at 90% occupancy: cost = standard residential cost at 90% (the rate card's figure, 819.01 before
     # rounding); income 760 a week from council placements only -> below cost now, not after
-    s, p, b = load_inputs(tiny_scenario(tmp_path, [dict(weekly_fee=760)] * 4, dict(method="target_rates")))
-    yf = uplift.year_fees(s, p, b.placements, 0, 1.0)
-    per_home, agg = market.sustainability(s, p, b, yf)
+    case = load_case(tiny_scenario(tmp_path, [dict(weekly_fee=760)] * 4, dict(method="target_rates")))
+    s, p = case.scenario, case.params
+    yf = uplift.year_fees(case, 0, 1.0)
+    per_home, agg = market.sustainability(case, yf)
     row = per_home.set_index("home_id").loc["H1"]
     assert row.cost_gbp_pobw == pytest.approx(band_rates(s, p, "proposed")["Residential"] / 100, abs=0.02)
     assert row.income_now_gbp_pobw == 760.0
@@ -99,25 +101,25 @@ def test_sustainability_counts_homes_below_cost(tmp_path):
 
 @pytest.fixture(scope="module")
 def example():
-    s, p, b = load_inputs(EXAMPLE)
-    return s, p, b, CostEngine(s, p, b.placements)
+    case = load_case(EXAMPLE)
+    return case, CostEngine(case)
 
 
 def test_engine_agrees_with_uplift_costing(example):
-    s, p, b, e = example
-    rates = band_rates(s, p, "proposed")
+    case, e = example
+    rates = band_rates(case.scenario, case.params, "proposed")
     fast = e.council_cost(np.array([[rates[n] for n in e.proposed_names]]))[0]
-    cost = uplift.uplift_cost(s, p, b)
+    cost = uplift.uplift_cost(case)
     part = cost[cost.period == "part_year"]
     # the table rounds each of its rows once, so the two agree within half a penny per row
     assert fast == pytest.approx(part.council_net_change_gbp.sum(), abs=0.005 * len(part) + 1e-6)
 
 
 def test_monte_carlo_reproducible_for_a_seed(example):
-    s, p, b, e = example
-    t1, c1 = sensitivity.monte_carlo(s, p, e, draws=2000, seed=11)
-    t2, c2 = sensitivity.monte_carlo(s, p, e, draws=2000, seed=11)
-    t3, _ = sensitivity.monte_carlo(s, p, e, draws=2000, seed=12)
+    _, e = example
+    t1, c1 = sensitivity.monte_carlo(e, draws=2000, seed=11)
+    t2, c2 = sensitivity.monte_carlo(e, draws=2000, seed=11)
+    t3, _ = sensitivity.monte_carlo(e, draws=2000, seed=12)
     assert np.array_equal(c1, c2) and t1.equals(t2)
     assert not t1.equals(t3)
     stats = t1.set_index("statistic").council_cost_gbp
@@ -125,7 +127,7 @@ def test_monte_carlo_reproducible_for_a_seed(example):
 
 
 def test_normal_draws_use_p10_p90(example):
-    s = example[0]
+    s = example[0].scenario
     d = sensitivity.draw(s, draws=200_000, seed=1)["nlw_premium"]
     cfg = s.sensitivity.monte_carlo["nlw_premium"]
     assert np.percentile(d, 10) == pytest.approx(cfg.low, abs=0.01)
@@ -133,8 +135,8 @@ def test_normal_draws_use_p10_p90(example):
 
 
 def test_one_way_moves_in_the_right_direction(example):
-    s, p, b, e = example
-    t = sensitivity.one_way(s, p, e).set_index("assumption")
+    _, e = example
+    t = sensitivity.one_way(e).set_index("assumption")
     # more care hours and higher pay cost more; higher occupancy spreads fixed costs and costs less
     assert t.loc["care_hours_pct", "cost_at_high_gbp"] > t.loc["care_hours_pct", "base_cost_gbp"] > t.loc["care_hours_pct", "cost_at_low_gbp"]
     assert t.loc["nlw_premium", "cost_at_high_gbp"] > t.loc["nlw_premium", "cost_at_low_gbp"]

@@ -10,9 +10,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from feemodel import pack as packmod
-from feemodel.pack import PackError, build_pack, sha256, verify
-from feemodel.report import PUBLISHED_COUNTS
+from feemodel.publish import pack as packmod
+from feemodel.publish.pack import PackError, build_pack, sha256
+from feemodel.publish.verify import verify
+from feemodel.publish.tables import PUBLISHED_COUNTS
 from tests.conftest import EXAMPLE, edit_yaml
 
 
@@ -82,7 +83,7 @@ def test_bad_input_leaves_existing_pack_untouched(built, example_copy, tmp_path)
     shutil.copytree(built, target)
     before = (target / "manifest.json").read_bytes()
     edit_yaml(example_copy, lambda d: d["uplift"].update(provider_pass_through_pct=150))
-    r = subprocess.run([sys.executable, "-m", "feemodel.cli", "pack", str(example_copy), "--out", str(target), "--force"],
+    r = subprocess.run([sys.executable, "-m", "feemodel", "pack", str(example_copy), "--out", str(target), "--force"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "provider_pass_through_pct" in r.stderr and "Traceback" not in r.stderr
     assert (target / "manifest.json").read_bytes() == before
@@ -137,24 +138,24 @@ def test_verify_passes_on_fresh_pack_and_fails_after_edit(built, tmp_path):
 
 
 def test_readme_command_with_relative_out_path(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "feemodel.cli", "pack", "--out", "packs/ex"], capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run([sys.executable, "-m", "feemodel", "pack", "--out", "packs/ex"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "Pack written to packs/ex/" in r.stdout
     assert (tmp_path / "packs" / "ex" / "pack.pdf").is_file()
     # a second run without --force refuses and leaves it alone
-    r2 = subprocess.run([sys.executable, "-m", "feemodel.cli", "pack", "--out", "packs/ex"], capture_output=True, text=True, cwd=tmp_path)
+    r2 = subprocess.run([sys.executable, "-m", "feemodel", "pack", "--out", "packs/ex"], capture_output=True, text=True, cwd=tmp_path)
     assert r2.returncode == 2 and "--force" in r2.stderr
 
 
 def test_verify_cli_exit_codes(built, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "feemodel.cli", "verify", str(tmp_path)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "feemodel", "verify", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 2 and "manifest.json" in r.stderr
 
 
 def test_several_packs_in_parallel(tmp_path):
     from feemodel.paths import example_dir
     a, b = example_dir() / "two_band_2026.yaml", example_dir() / "uniform_uplift_2026.yaml"
-    r = subprocess.run([sys.executable, "-m", "feemodel.cli", "pack", "--scenarios", str(a), str(b), "--out", str(tmp_path)],
+    r = subprocess.run([sys.executable, "-m", "feemodel", "pack", "--scenarios", str(a), str(b), "--out", str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     for stem in ("two_band_2026", "uniform_uplift_2026"):

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from feemodel.errors import InputError
-from feemodel.params import load_parameters
+from feemodel.inputs.params import load_parameters
 from feemodel.paths import national_params_dir
 
 D = dt.date

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from feemodel.publish import suppress
+from feemodel.publish.suppression import suppress
 
 
 def test_small_counts_and_their_figures_are_withheld_labels_kept():

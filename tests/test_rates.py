@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from feemodel import rates
-from feemodel.indexation import uplift_index
-from feemodel.scenario import Category, load_scenario
+from feemodel.model import rates
+from feemodel.model.indexation import uplift_index
+from feemodel.inputs.scenario import Category, load_scenario
 from tests.conftest import EXAMPLE
 
 D = dt.date
@@ -126,10 +126,10 @@ def test_fnc_included_band_adds_fnc(params):
 
 
 def test_band_mapping_counts_every_council_placement(params):
-    from feemodel.data import load_book
+    from feemodel.inputs.data import load_book
     s = load_scenario(EXAMPLE)
     book = load_book(s)
-    m = rates.band_mapping(s, params, book.placements)
+    m = rates.band_mapping(s, book.placements, rates.band_rates(s, params, "current"), rates.band_rates(s, params, "proposed"))
     council = book.placements[book.placements.funding == "council"]
     assert m.placements.sum() == len(council)
     for _, row in m.iterrows():

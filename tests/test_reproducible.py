@@ -1,6 +1,7 @@
 """The same inputs give byte-identical tables."""
 
-from feemodel.tables import run, write_results
+from feemodel.publish.tables import run
+from feemodel.publish.writers import write_results
 from tests.conftest import EXAMPLE
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feemodel import survey
+from feemodel.model import survey
 
 
 def frame(rows):

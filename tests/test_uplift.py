@@ -3,16 +3,16 @@
 import numpy as np
 import pytest
 
-from feemodel import uplift
-from feemodel.tables import load_inputs
+from feemodel.model import uplift
+from feemodel.publish.tables import load_case
 from tests.conftest import tiny_scenario
 
 
 def cost_of(tmp_path, placements, **uplift_cfg):
-    s, p, b = load_inputs(tiny_scenario(tmp_path, placements, uplift_cfg))
-    cost = uplift.uplift_cost(s, p, b)
+    case = load_case(tiny_scenario(tmp_path, placements, uplift_cfg))
+    cost = uplift.uplift_cost(case)
     first = cost[cost.financial_year == "2026/27"]
-    return s, p, b, first[first.period == "part_year"], first[first.period == "full_year"]
+    return case.scenario, case.params, case, first[first.period == "part_year"], first[first.period == "full_year"]
 
 
 def test_part_year_uniform_uplift_from_mid_year(tmp_path):
@@ -28,7 +28,7 @@ def test_part_year_uniform_uplift_from_mid_year(tmp_path):
 
 def test_protected_placement_keeps_its_fee(tmp_path):
     # target rates: Residential moves 760 -> the built rate; a spot fee of 1,000 is above it and keeps it
-    s, p, b, part, full = cost_of(tmp_path, [dict(weekly_fee=1000)], method="target_rates", protection="keep_fee")
+    s, p, case, part, full = cost_of(tmp_path, [dict(weekly_fee=1000)], method="target_rates", protection="keep_fee")
     assert full.protected.sum() == 1
     assert full.council_net_change_gbp.sum() == 0
     # with 2% protection: 1,000 -> 1,020, £20 a week; 360 days from 6 April 2026 = 51.4286 weeks -> £1,028.57
@@ -40,23 +40,23 @@ def test_protected_placement_keeps_its_fee(tmp_path):
 def test_topup_vanishes_when_rate_passes_price(tmp_path):
     # fee 760 + top-up 40 = price 800. New Residential rate (built) is above 800 and homes pass none of
     # the rise on, so the top-up vanishes: gross rises by (new - 800), council by (new - 760), top-up -40.
-    s, p, b, part, full = cost_of(tmp_path, [dict(weekly_fee=760, third_party_topup=40, provider_price=800)],
+    s, p, case, part, full = cost_of(tmp_path, [dict(weekly_fee=760, third_party_topup=40, provider_price=800)],
                                   method="target_rates")
-    from feemodel.rates import band_rates
+    from feemodel.model.rates import band_rates
     new = band_rates(s, p, "proposed")["Residential"] / 100
     assert new > 800
     weeks = 365 / 7
     assert full.topup_change_gbp.sum() == round(-40 * weeks, 2)
     assert full.council_net_change_gbp.sum() == round((new - 760) * weeks, 2)
     assert full.gross_change_gbp.sum() == round((new - 800) * weeks, 2)
-    t = uplift.topups_table(s, p, b)
+    t = uplift.topups_table(case)
     assert t[t.band == "All bands"].outcome.tolist() == ["vanishes"]
 
 
 def test_topup_falls_when_price_follows_half_the_rise(tmp_path):
     # uniform 5% on 760 = 798 (+38); top-up 100 (price 860); homes add 50% of 38 = 19 -> price 879;
     # new top-up 879 - 798 = 81, a fall of 19 a week.
-    s, p, b, part, full = cost_of(tmp_path, [dict(weekly_fee=760, third_party_topup=100, provider_price=860)],
+    s, p, case, part, full = cost_of(tmp_path, [dict(weekly_fee=760, third_party_topup=100, provider_price=860)],
                                   method="uniform", uniform_pct=5, provider_pass_through_pct=50)
     assert full.topup_change_gbp.sum() == round(-19 * 365 / 7, 2)
     assert full.council_net_change_gbp.sum() == round(38 * 365 / 7, 2)
@@ -72,10 +72,10 @@ def test_nursing_fnc_stays_fixed(tmp_path):
 
 def test_out_of_area_gets_band_percentage_on_own_fee(tmp_path):
     # out of area at the host's price 900; Residential moves by new/760, applied to 900
-    s, p, b, part, full = cost_of(tmp_path, [dict(home_id="H3", area="out", weekly_fee=900, provider_price=900)],
+    s, p, case, part, full = cost_of(tmp_path, [dict(home_id="H3", area="out", weekly_fee=900, provider_price=900)],
                                   method="target_rates")
     from feemodel.money import to_pence
-    from feemodel.rates import band_rates
+    from feemodel.model.rates import band_rates
     new = band_rates(s, p, "proposed")["Residential"]
     fee_new = to_pence(900 * new / 76000)
     assert full.council_net_change_gbp.sum() == round((fee_new - 90000) / 100 * 365 / 7, 2)
@@ -107,11 +107,12 @@ def test_turnover_with_replacement_and_without(tmp_path):
 
 
 def test_phasing_reaches_target_in_the_last_year(tmp_path):
-    s, p, b = load_inputs(tiny_scenario(tmp_path, [dict(weekly_fee=760)], dict(method="target_rates", phasing_years=2)))
-    from feemodel.rates import band_rates
+    case = load_case(tiny_scenario(tmp_path, [dict(weekly_fee=760)], dict(method="target_rates", phasing_years=2)))
+    s, p = case.scenario, case.params
+    from feemodel.model.rates import band_rates
     target = band_rates(s, p, "proposed")["Residential"]
-    y0 = uplift.year_fees(s, p, b.placements, 0, 1.0)
-    y1 = uplift.year_fees(s, p, b.placements, 1, 1.0)
+    y0 = uplift.year_fees(case, 0, 1.0)
+    y1 = uplift.year_fees(case, 1, 1.0)
     # half way: 760 + (target - 760) / 2, and a half penny rounds up (the money rule), e.g. 789.505 -> 789.51
     assert y0.fee_new[0] == (2 * 76000 + (target - 76000) + 1) // 2
     assert y1.fee_new[0] == target
@@ -119,8 +120,9 @@ def test_phasing_reaches_target_in_the_last_year(tmp_path):
 
 def test_example_identity_and_headline(params):
     from tests.conftest import EXAMPLE
-    s, p, b = load_inputs(EXAMPLE)
-    cost = uplift.uplift_cost(s, p, b)
+    case = load_case(EXAMPLE)
+    b = case.book
+    cost = uplift.uplift_cost(case)
     ident = cost.council_net_change_gbp + cost.resident_contribution_change_gbp + cost.topup_change_gbp + cost.fnc_change_gbp
     assert np.allclose(ident, cost.gross_change_gbp, atol=0.011)
     h = uplift.headline(cost)
@@ -130,8 +132,8 @@ def test_example_identity_and_headline(params):
 
 def test_chc_placements_keep_their_nhs_fee_in_year_fees(tmp_path):
     # a CHC placement's gross income to the home is its NHS fee, before and after a council uplift
-    s, p, b = load_inputs(tiny_scenario(tmp_path, [dict(funding="chc", band="", weekly_fee=1200, provider_price=1200,
+    case = load_case(tiny_scenario(tmp_path, [dict(funding="chc", band="", weekly_fee=1200, provider_price=1200,
                                                         home_id="H2", setting="nursing")], dict(method="uniform", uniform_pct=10)))
-    yf = uplift.year_fees(s, p, b.placements, 0, 1.0)
+    yf = uplift.year_fees(case, 0, 1.0)
     assert yf.base["gross"][0] == yf.new["gross"][0] == 120000
     assert yf.base["nhs_chc"][0] == 120000

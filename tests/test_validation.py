@@ -10,7 +10,7 @@ from tests.conftest import edit_yaml
 
 
 def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "feemodel.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "feemodel", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def assert_bad(result, *fragments):
@@ -117,7 +117,7 @@ def test_run_writes_tables_and_refuses_to_overwrite(tmp_path):
     assert (out / "tables.xlsx").is_file()
     # published tables suppress counts under 5; the per-placement working file is kept apart
     import pandas as pd
-    from feemodel.report import PUBLISHED_COUNTS
+    from feemodel.publish.tables import PUBLISHED_COUNTS
     for name, cols in PUBLISHED_COUNTS.items():
         t = pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
         for c in cols:

@@ -18,7 +18,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel import report
+from feemodel.publish import report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -18,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel import report
+from feemodel.publish import report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -29,13 +31,13 @@ H, M = R.headline, R.meta
 # %%
 import datetime as dt
 import yaml
-from feemodel.params import load_parameters
+from feemodel.inputs.params import load_parameters
 
 year_start = dt.date(int(M["financial_year"][:4]), 4, 1)
 rows = load_parameters().table(year_start)
 import pandas as pd
 display(HTML(report.table_html(pd.DataFrame(rows)[["label", "value", "unit", "effective_from", "status", "reference", "link"]],
-                               f"National parameters in force on {year_start.isoformat()}")))
+                               f"National parameters in force on {year_start.isoformat()}", table="national_parameters")))
 display(HTML(report.table_html(R.table("current_rates"), "Current band rates (£/week, excluding FNC)")))
 display(Markdown("## Scenario file\nThe complete scenario, as read:"))
 with open(scenario, encoding="utf-8-sig") as fh:

@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
-from .paths import national_params_dir
+from ..errors import InputError
+from ..paths import national_params_dir
 
 ALLOWED_UNITS = {"GBP", "GBP per week", "GBP per hour", "GBP per year", "/1", "weeks per year"}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 from .scenario import Scenario
 
 MAX_MONEY = 100_000.0  # £/week; anything larger is a typing error, not a fee

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from .charging import ChargingRules, assess_pence
-from .money import to_pence, to_pounds
-from .params import NationalParameters
+from ..money import to_pence, to_pounds
+from ..inputs.params import NationalParameters
 
 PARTS = ["council", "resident", "third_party", "nhs_fnc", "nhs_chc"]
 WEEKS_PER_YEAR = 365 / 7

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .money import fmt_gbp, fmt_gbp_m
+from ..money import fmt_gbp, fmt_gbp_m
+from . import labels
 
 
 def _plt():
@@ -26,18 +27,6 @@ def _plt():
     import matplotlib.pyplot as plt
 
     return plt
-
-PUBLISHED_COUNTS = {
-    "band_mapping": ["placements"],
-    "topups": ["placements"],
-    "funding_summary": ["placements"],
-    "uplift_cost": ["placements", "placements_affected", "protected"],
-    "provider_income": ["homes"],
-    "sustainability": ["homes", "below_cost_now", "below_cost_proposed"],
-    "market": ["homes"],
-    "self_funder_premium": ["self_funders"],
-}
-
 
 class PackData:
     """A scenario's computed tables as the notebooks see them (already suppressed)."""
@@ -50,7 +39,9 @@ class PackData:
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
-            self._cache[name] = pd.read_csv(self.dir / f"{name}.csv", keep_default_na=False, na_values=[""])
+            frame = pd.read_csv(self.dir / f"{name}.csv", keep_default_na=False, na_values=[""])
+            frame.attrs["table"] = name
+            self._cache[name] = frame
         return self._cache[name]
 
     def record(self, section: str, figures: dict) -> None:
@@ -64,56 +55,33 @@ def load(tables_dir: str) -> PackData:
     return PackData(tables_dir)
 
 
-def _fmt(value, column: str):
-    if column in ("year", "financial_year") and not isinstance(value, str) and not pd.isna(value):
-        return str(int(value))
-    if isinstance(value, str) or pd.isna(value):
-        return "" if (not isinstance(value, str) and pd.isna(value)) else value
-    if column.endswith(("_gbp", "_gbp_pa")) or "_gbp_" in column and not column.endswith(("_pw", "_pobw")):
-        return fmt_gbp(float(value), 0)
-    if column.endswith(("_gbp_pw", "_gbp_pobw", "_prpw")) or column.startswith(("lower_quartile", "median", "upper_quartile")):
-        return fmt_gbp(float(value))
-    if column.endswith("_pct"):
-        return f"{float(value):,.1f}%"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+def _table_name(frame: pd.DataFrame, table: str | None) -> str | None:
+    return table or frame.attrs.get("table")
 
 
-UNITS = [("_gbp_pw", " (£/week)"), ("_gbp_pobw", " (£ per occupied bed-week)"), ("_gbp_pa", " (£ a year)"),
-         ("_gbp", " (£)"), ("_pct", " (%)"), ("_prpw", " (£ prpw)")]
-
-
-def header(column: str) -> str:
-    for suffix, unit in UNITS:
-        if column.endswith(suffix):
-            return column[: -len(suffix)].replace("_", " ").capitalize() + unit
-    return column.replace("_", " ").capitalize()
-
-
-def table_html(frame: pd.DataFrame, caption: str, columns: list[str] | None = None) -> str:
-    """An HTML table with units in its headers and money formatted to the penny."""
+def table_html(frame: pd.DataFrame, caption: str, columns: list[str] | None = None, table: str | None = None) -> str:
+    """An HTML table with headings in words with units and every value formatted by its unit, both
+    from the label registry (:mod:`feemodel.publish.labels`). ``table`` names the registry table
+    (default: the frame's ``attrs['table']``, set by :meth:`PackData.table`)."""
+    name = _table_name(frame, table)
     f = frame[columns] if columns else frame
-    head = "".join(f"<th>{html.escape(header(c))}</th>" for c in f.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(_fmt(v, c)))}</td>" for c, v in row.items()) + "</tr>"
+    head = "".join(f'<th scope="col">{html.escape(labels.heading(c, name))}</th>' for c in f.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(labels.fmt(v, c, name))}</td>" for c, v in row.items()) + "</tr>"
                    for _, row in f.iterrows())
     return f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def rate_card_html(card: pd.DataFrame) -> str:
     """The rate card with components as rows and bands as columns (fits a printed page)."""
-    rows = [c for c in card.columns if c.endswith("_gbp_pw")] + ["weekly_rate_gbp"]
-    head = "<th>Component (£ per resident per week)</th>" + "".join(f"<th>{html.escape(b)}</th>" for b in card.band)
+    rows = [c for c in card.columns if labels.unit(c, "rate_card").kind == "money" and c != "weekly_rate_gbp"] + ["weekly_rate_gbp"]
+    head = '<th scope="col">Component (£ per resident per week)</th>' + "".join(f'<th scope="col">{html.escape(b)}</th>' for b in card.band)
     body = ""
     for c in rows:
-        label = header(c).replace(" (£/week)", "").replace(" (£)", "")
-        cells = "".join(f"<td>{'' if pd.isna(v) else fmt_gbp(float(v))}</td>" for v in card[c])
+        cells = "".join(f"<td>{labels.fmt(v, c, 'rate_card')}</td>" for v in card[c])
         strong = ' style="font-weight:bold"' if c == "weekly_rate_gbp" else ""
-        body += f"<tr{strong}><td>{html.escape(label)}</td>{cells}</tr>"
-    basis = "<tr><td>Basis</td>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in card.basis) + "</tr>"
-    fnc = "<tr><td>FNC</td>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in card.fnc) + "</tr>"
+        body += f'<tr{strong}><th scope="row">{html.escape(labels.label(c, "rate_card").heading)}</th>{cells}</tr>'
+    basis = '<tr><th scope="row">Basis</th>' + "".join(f"<td>{html.escape(labels.words(v))}</td>" for v in card.basis) + "</tr>"
+    fnc = '<tr><th scope="row">NHS-funded nursing care (FNC)</th>' + "".join(f"<td>{html.escape(labels.words(v))}</td>" for v in card.fnc) + "</tr>"
     return (f'<table class="data"><caption>Proposed rate card</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{basis}{body}{fnc}</tbody></table>")
 
@@ -152,7 +120,7 @@ def rates_chart(card: pd.DataFrame) -> str:
     fig, ax = _plt().subplots(figsize=(8, 4))
     bottom = pd.Series(0.0, index=built.index)
     for c in lines:
-        ax.bar(built.band, built[c], bottom=bottom, label=header(c).replace(" (£/week)", ""))
+        ax.bar(built.band, built[c], bottom=bottom, label=labels.label(c, "rate_card").heading)
         bottom += built[c]
     if "survey_median_gbp_pw" in built:
         ax.errorbar(built.band, built.survey_median_gbp_pw,

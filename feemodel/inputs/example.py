@@ -1,6 +1,6 @@
 """Generate the synthetic example council, Exampleshire, from a fixed seed.
 
-Run ``python -m feemodel.exampledata`` to rewrite ``params/scenarios/exampleshire/data``; the files
+Run ``python -m feemodel.inputs.example`` to rewrite ``params/scenarios/exampleshire/data``; the files
 come out byte for byte the same every time (a test checks this). The shape follows the figures in
 the domain brief: about 89% occupancy, the council buying about 47% of residential and 25% of
 nursing beds, about 300 out-of-area placements, self-funder prices about 35% above council rates,
@@ -248,7 +248,7 @@ def generate(out_dir: Path) -> dict[str, Path]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from .paths import example_dir
+    from ..paths import example_dir
 
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else example_dir() / "data"
     for name, path in generate(target).items():

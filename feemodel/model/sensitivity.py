@@ -1,8 +1,8 @@
 """Sensitivity of the headline cost: one-way (tornado) and Monte Carlo ranges.
 
 The headline is the council's first-year (part-year) net cost change, as in
-:func:`feemodel.uplift.headline`. Each assumption moves from the scenario's value by the stated
-change (see :class:`feemodel.scenario.Sensitivity` for units); cost-of-care assumptions move the
+:func:`feemodel.model.uplift.headline`. Each assumption moves from the scenario's value by the stated
+change (see :class:`feemodel.inputs.scenario.Sensitivity` for units); cost-of-care assumptions move the
 proposed rate card (so they matter for ``target_rates`` scenarios only), the pass-through moves
 top-ups, demand growth scales the number of placements over the year.
 
@@ -16,10 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..inputs.scenario import Scenario
 from .engine import CostEngine
-from .params import NationalParameters
 from .rates import band_rates_adjusted
-from .scenario import Scenario
 
 RATE_ASSUMPTIONS = ("nlw_premium", "occupancy_pct", "care_hours_pct", "return_on_operations_pct", "capital_yield_pct")
 LABELS = {
@@ -34,22 +33,23 @@ LABELS = {
 Z90 = 1.2815515655446004  # standard normal 90th percentile
 
 
-def headline_cost(engine: CostEngine, scenario: Scenario, params: NationalParameters, values: dict[str, np.ndarray]) -> np.ndarray:
+def headline_cost(engine: CostEngine, values: dict[str, np.ndarray]) -> np.ndarray:
     """Headline cost (£) for arrays of assumption changes (all the same length)."""
     n = max((np.size(v) for v in values.values()), default=1)
     adjust = {k: np.asarray(v, dtype=float) for k, v in values.items() if k in RATE_ASSUMPTIONS}
-    rates = band_rates_adjusted(scenario, params, adjust, n)
+    rates = band_rates_adjusted(engine.case.scenario, engine.case.params, adjust, n)
     matrix = np.stack([np.broadcast_to(rates[b], (n,)) for b in engine.proposed_names], axis=1)
     # provider pass-through moves families' top-ups, not the council's net cost: no input here
     return engine.council_cost(matrix, demand_growth_pct=values.get("demand_growth_pct", 0.0))
 
 
-def one_way(scenario: Scenario, params: NationalParameters, engine: CostEngine) -> pd.DataFrame:
+def one_way(engine: CostEngine) -> pd.DataFrame:
     """Tornado table: headline at each assumption's low and high, sorted by swing."""
-    base = float(headline_cost(engine, scenario, params, {})[0])
+    scenario = engine.scenario
+    base = float(headline_cost(engine, {})[0])
     rows = []
     for name, rng in scenario.sensitivity.one_way.items():
-        lo, hi = headline_cost(engine, scenario, params, {name: np.array([rng.low, rng.high])})
+        lo, hi = headline_cost(engine, {name: np.array([rng.low, rng.high])})
         rows.append({"assumption": name, "label": LABELS[name], "low": rng.low, "high": rng.high,
                      "base_cost_gbp": round(base, 2), "cost_at_low_gbp": round(float(lo), 2),
                      "cost_at_high_gbp": round(float(hi), 2), "swing_gbp": round(abs(float(hi) - float(lo)), 2)})
@@ -77,11 +77,11 @@ def draw(scenario: Scenario, draws: int | None = None, seed: int | None = None) 
     return out
 
 
-def monte_carlo(scenario: Scenario, params: NationalParameters, engine: CostEngine,
-                draws: int | None = None, seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def monte_carlo(engine: CostEngine, draws: int | None = None, seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """P10 / P50 / P90 (and mean) of the headline cost over seeded draws; returns (table, costs)."""
+    scenario = engine.scenario
     values = draw(scenario, draws, seed)
-    costs = headline_cost(engine, scenario, params, values) if values else headline_cost(engine, scenario, params, {})
+    costs = headline_cost(engine, values)
     n = len(costs)
     rows = [{"statistic": s, "council_cost_gbp": round(float(v), 2)} for s, v in
             [("P10", np.percentile(costs, 10)), ("P50", np.percentile(costs, 50)), ("P90", np.percentile(costs, 90)),

@@ -29,12 +29,12 @@ from pathlib import Path
 
 import mistune
 import nbformat
-import pandas as pd
 
-from . import __version__
-from .errors import InputError
-from .paths import REPO_DIR, national_params_dir
-from .tables import Results, all_notes, commit_target, compute, load_inputs, prepare_target, published_tables, write_csv, write_excel
+from .. import __version__
+from ..errors import InputError
+from ..paths import REPO_DIR, national_params_dir
+from .tables import Results, compute, load_case, published_tables
+from .writers import commit_target, prepare_target, write_csv, write_excel
 
 SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"
 KERNEL_NAME = "feemodel-python"
@@ -217,7 +217,8 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
     """Build the pack for one scenario into ``out``; returns the folder."""
     started = dt.datetime.now(dt.UTC)
     out = Path(out).absolute()  # kernels run in their own folder: every path they get is absolute
-    scenario, params, book = load_inputs(scenario_path)     # bad input: nothing written
+    case = load_case(scenario_path)     # bad input: nothing written
+    scenario = case.scenario
     tmp = prepare_target(out, force)
     kernel_root = None
     timings: dict[str, float] = {}
@@ -230,7 +231,7 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         clock = now
 
     try:
-        r = compute(scenario, params, book)
+        r = compute(case)
         lap("compute_tables_s")
         tables = published_tables(r)
         table_dir = tmp / "tables"
@@ -271,7 +272,7 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         lap("html_s")
         weasyprint.HTML(string=doc, base_url=str(tmp)).write_pdf(tmp / "pack.pdf")
         lap("pdf_s")
-        write_excel(tables, tmp / "tables.xlsx", all_notes())
+        write_excel(tables, tmp / "tables.xlsx")
         lap("excel_s")
         for f in table_dir.glob("shown_*.json"):
             f.unlink()
@@ -316,73 +317,3 @@ def build_many(scenarios: list[Path], out_root: Path, force: bool, processes: in
     jobs = [(Path(s), Path(out_root) / Path(s).stem, force) for s in scenarios]
     with ProcessPoolExecutor(max_workers=processes or min(len(jobs), os.cpu_count() or 2)) as pool:
         return list(pool.map(_build_one, jobs))
-
-
-# ---------------------------------------------------------------- verify
-
-def compare_tables(a: pd.DataFrame, b: pd.DataFrame, limit: int = 5) -> list[str]:
-    if list(a.columns) != list(b.columns):
-        return [f"columns differ: {list(a.columns)} vs {list(b.columns)}"]
-    if len(a) != len(b):
-        return [f"{len(a)} rows vs {len(b)} rows"]
-    diffs = []
-    av, bv = a.astype(str).to_numpy(), b.astype(str).to_numpy()
-    for i, j in zip(*((av != bv).nonzero()), strict=True):
-        diffs.append(f"row {i + 2}, column {a.columns[j]!r}: pack has {av[i, j]!r}, rerun gives {bv[i, j]!r}")
-        if len(diffs) >= limit:
-            break
-    return diffs
-
-
-def verify(pack_dir: str | Path) -> tuple[bool, list[str]]:
-    """Re-execute the pack from its manifest and compare every table, figure by figure."""
-    pack_dir = Path(pack_dir)
-    mf = pack_dir / "manifest.json"
-    if not mf.is_file():
-        raise InputError(pack_dir, None, "no manifest.json: not a feemodel pack folder")
-    m = json.loads(mf.read_text())
-    lines, ok = [], True
-    scenario = Path(m["scenario"]["path"])
-    if not scenario.is_file():
-        raise InputError(mf, "scenario.path", f"{scenario} no longer exists; cannot rerun")
-    if sha256(scenario) != m["scenario"]["sha256"]:
-        ok = False
-        lines.append(f"input changed: scenario {scenario}")
-    for k, v in m["data_files"].items():
-        if not Path(v["path"]).is_file() or sha256(Path(v["path"])) != v["sha256"]:
-            ok = False
-            lines.append(f"input changed: data file {k} ({v['path']})")
-    if m.get("feemodel_version") != __version__:
-        lines.append(f"note: pack built with feemodel {m.get('feemodel_version')}, rerun with {__version__}")
-    rerun_root = Path(tempfile.mkdtemp(prefix="feemodel-verify-"))
-    try:
-        rerun = build_pack(scenario, rerun_root / "pack", progress=False)
-        for name in sorted(set(m["tables"]) | {p.stem for p in (rerun / "tables").glob("*.csv")}):
-            mine, theirs = pack_dir / "tables" / f"{name}.csv", rerun / "tables" / f"{name}.csv"
-            if not mine.exists() or not theirs.exists():
-                ok = False
-                lines.append(f"{name}: missing from the {'pack' if not mine.exists() else 'rerun'}")
-                continue
-            diffs = compare_tables(pd.read_csv(mine, dtype=str, keep_default_na=False), pd.read_csv(theirs, dtype=str, keep_default_na=False))
-            if sha256(mine) != m["tables"].get(name) and not diffs:
-                diffs = ["file differs from the hash in manifest.json"]
-            if diffs:
-                ok = False
-                lines.append(f"{name}: DIFFERENT")
-                lines += [f"    {d}" for d in diffs]
-            else:
-                lines.append(f"{name}: identical")
-        xlsx = pack_dir / "tables.xlsx"
-        if xlsx.exists():
-            sheets = pd.read_excel(xlsx, sheet_name=None, dtype=str, keep_default_na=False)
-            again = pd.read_excel(rerun / "tables.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
-            bad = [s for s in again if s not in sheets or not sheets[s].equals(again[s])]
-            ok &= not bad
-            lines.append("tables.xlsx: identical" if not bad else f"tables.xlsx: DIFFERENT sheets {bad}")
-        new_head = json.loads((rerun / "manifest.json").read_text())["headline"]
-        same = new_head == m["headline"]
-        ok &= same
-        lines.append("headline figures: identical" if same else "headline figures: DIFFERENT")
-    finally:
-        shutil.rmtree(rerun_root, ignore_errors=True)
-    return ok, lines

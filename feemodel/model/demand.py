@@ -21,8 +21,8 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from .data import Book
-from .scenario import Scenario
+from ..inputs.data import Book
+from ..inputs.scenario import Scenario
 
 SEED = 7
 WEEKS_PER_YEAR = 365 / 7
@@ -105,7 +105,7 @@ def demand_table(scenario: Scenario, book: Book) -> tuple[pd.DataFrame, pd.DataF
     years = list(range(scenario.financial_year, scenario.financial_year + scenario.demand.projection_years))
     missing = sorted(set(years) - set(book.population.year))
     if missing:
-        from .errors import InputError
+        from ..errors import InputError
         raise InputError(scenario.data_path("population"), f"year {missing[0]}", "no population figures for a projection year")
     projected = project_admissions(res, centre, book.population, years)
     return project_placements(scenario, book, projected), coefficients(res)

@@ -13,9 +13,9 @@ import datetime as dt
 
 import pandas as pd
 
-from .errors import InputError
-from .params import NationalParameters
-from .scenario import Scenario
+from ..errors import InputError
+from ..inputs.params import NationalParameters
+from ..inputs.scenario import Scenario
 
 
 def nlw_for_year(year: int, scenario: Scenario, params: NationalParameters) -> float:

@@ -1,6 +1,6 @@
 """Check that committed notebooks carry no outputs and match their jupytext text twins.
 
-Run as ``python -m feemodel.notebook_hygiene``; exits 1 listing offenders. Fix with
+Run as ``python -m feemodel.apps.hygiene``; exits 1 listing offenders. Fix with
 ``nbstripout notebooks/**/*.ipynb`` and ``jupytext --sync notebooks/**/*.ipynb``.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from .paths import REPO_DIR
+from ..paths import REPO_DIR
 
 
 def problems(root: Path = REPO_DIR / "notebooks") -> list[str]:

@@ -1,6 +1,6 @@
 """Vectorised first-year costing: the council's cost of many rate sets at once.
 
-The same rules as :mod:`feemodel.uplift` (a test checks the two agree to the penny), arranged as
+The same rules as :mod:`feemodel.model.uplift` (a test checks the two agree to the penny), arranged as
 arrays of draws x council placements so Monte Carlo, the explorer and the benchmark can evaluate
 thousands of variants in seconds. Work is in whole pence; the £ result is summed and rounded once.
 """
@@ -11,12 +11,9 @@ import datetime as dt
 
 import numpy as np
 
+from ..money import to_pence
+from .case import Case
 from .charging import ChargingRules, assess_pence
-from .funding import as_arrays
-from .money import to_pence
-from .params import NationalParameters
-from .rates import band_rates
-from .scenario import Scenario
 from .uplift import exposure_weeks, phased_rate, target_fees
 
 BIG = np.int64(10**12)
@@ -25,14 +22,14 @@ BIG = np.int64(10**12)
 class CostEngine:
     """Per-placement arrays for the first year of a scenario (council-arranged placements only)."""
 
-    def __init__(self, scenario: Scenario, params: NationalParameters, placements):
-        self.scenario = scenario
-        full = as_arrays(placements)
-        a = full.take(full.council)
+    def __init__(self, case: Case):
+        self.case = case
+        self.scenario = scenario = case.scenario
+        a = case.council_arrays
         self.n = a.n
         self.fee_old = a.fee
         self.in_area = a.in_area
-        current = band_rates(scenario, params, "current")
+        current = case.current_rates
         self.current_names = list(current)
         self.proposed_names = [b.name for b in scenario.bands("proposed")]
         self.band_old = a.band_values(current)
@@ -41,7 +38,7 @@ class CostEngine:
         self.current_rate = np.array([current[b] for b in self.current_names], dtype=np.int64)
         # uncapped contribution: the data's assessed amount, else the means test; above the upper
         # capital limit the resident pays the whole fee (BIG caps at any fee)
-        m = assess_pence(a.income, a.capital, ChargingRules.on(scenario.year_start, params))
+        m = assess_pence(a.income, a.capital, ChargingRules.on(scenario.year_start, case.params))
         self.contribution = np.where(a.given >= 0, a.given, np.where(m["self_funder"], BIG, m["contribution"]))
         self.per_band_pct = a.band_values(scenario.uplift.per_band_pct, 0.0, float)
 

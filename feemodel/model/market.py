@@ -16,11 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Book
-from .money import to_pounds
-from .params import NationalParameters
+from ..inputs.data import Book
+from ..money import to_pounds
+from .case import Case
 from .rates import cost_at_occupancy, fnc_rate
-from .scenario import Scenario
 from .uplift import YearFees
 
 WEEKS_PER_YEAR = 365 / 7
@@ -59,8 +58,9 @@ def beds_over_time(book: Book) -> pd.DataFrame:
                          "beds_closed": [int(closed.get(y, 0)) for y in years]})
 
 
-def sustainability(scenario: Scenario, params: NationalParameters, book: Book, yf: YearFees) -> tuple[pd.DataFrame, pd.DataFrame]:
+def sustainability(case: Case, yf: YearFees) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-home table, aggregate table) of income against cost at the home's occupancy."""
+    scenario, params, book = case.scenario, case.params, case.book
     h = open_in_area(book.homes).copy()
     p = book.placements
     frame = pd.DataFrame({"home_id": p.home_id, "now": yf.base["gross"], "new": yf.new["gross"]})

@@ -27,9 +27,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .money import to_pence, to_pounds
-from .params import NationalParameters
-from .scenario import Band, Category, Scenario
+from ..money import to_pence, to_pounds
+from ..inputs.params import NationalParameters
+from ..inputs.scenario import Band, Category, Scenario
 
 COST_LINES = ["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
               "head_office", "return_on_operations", "return_on_capital"]
@@ -214,11 +214,12 @@ def band_rates(scenario: Scenario, params: NationalParameters, which: str, when:
     return out
 
 
-def band_mapping(scenario: Scenario, params: NationalParameters, placements: pd.DataFrame,
-                 proposed_rates: dict[str, int] | None = None) -> pd.DataFrame:
-    """Legacy band -> proposed band: council placements moving and the change in weekly rate."""
-    current = band_rates(scenario, params, "current")
-    proposed = proposed_rates or band_rates(scenario, params, "proposed")
+def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str, int],
+                 proposed: dict[str, int]) -> pd.DataFrame:
+    """Legacy band -> proposed band: council placements moving and the change in weekly rate.
+
+    ``current`` and ``proposed``: {band: weekly rate in pence} (see :func:`band_rates`).
+    """
     council = placements[placements.funding == "council"]
     counts = council.groupby("band").size()
     rows = []

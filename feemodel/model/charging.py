@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .money import to_pence, to_pounds
-from .params import NationalParameters, load_parameters
+from ..money import to_pence, to_pounds
+from ..inputs.params import NationalParameters
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class ChargingRules:
     personal_expenses_allowance: int
 
     @classmethod
-    def on(cls, when: dt.date, params: NationalParameters | None = None) -> "ChargingRules":
-        p = params or load_parameters()
+    def on(cls, when: dt.date, params: NationalParameters) -> "ChargingRules":
+        p = params
         return cls(
             date=when,
             upper_capital_limit=to_pence(p.get("charging.upper_capital_limit", when)),
@@ -104,8 +104,8 @@ def assess(residents: pd.DataFrame, rules: ChargingRules, income="weekly_income"
     )
 
 
-def assess_one(weekly_income: float, capital: float, when: dt.date, fee: float | None = None,
-               params: NationalParameters | None = None) -> dict:
+def assess_one(weekly_income: float, capital: float, when: dt.date, fee: float | None = None, *,
+               params: NationalParameters) -> dict:
     """Means-test one resident; returns the contribution and its parts (£/week) with the rules used."""
     rules = ChargingRules.on(when, params)
     frame = pd.DataFrame({"weekly_income": [weekly_income], "capital": [capital]})

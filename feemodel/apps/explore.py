@@ -4,7 +4,7 @@
 without a kernel. Every setting is applied to a copy of the scenario and validated by the same
 schema as a scenario file; an invalid value gives a plain-English message, and the last good
 results stay on screen. Figures come from the same functions the pack uses
-(:func:`feemodel.uplift.uplift_cost` and :func:`feemodel.uplift.headline`, first year only), so a
+(:func:`feemodel.model.uplift.uplift_cost` and :func:`feemodel.model.uplift.headline`, first year only), so a
 saved scenario built into a pack shows the same headline. :func:`app` wraps it in ipywidgets for
 JupyterLab and Voila (``feemodel explore``).
 """
@@ -20,15 +20,15 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from . import market, uplift
-from .data import Book
-from .errors import InputError
-from .funding import PARTS, as_arrays
-from .money import fmt_gbp, fmt_gbp_m, to_pounds
-from .params import NationalParameters
-from .rates import band_rates, rate_card
-from .scenario import Scenario, _pydantic_error
-from .tables import load_inputs
+from ..errors import InputError
+from ..inputs.scenario import Scenario, _pydantic_error
+from ..model import market, uplift
+from ..model.case import Case
+from ..model.funding import PARTS
+from ..model.rates import rate_card
+from ..money import fmt_gbp, fmt_gbp_m, to_pounds
+from ..publish import labels
+from ..publish.tables import load_case
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")
 
@@ -50,21 +50,22 @@ class Results:
 
 @dataclass
 class Explorer:
-    base: Scenario
-    params: NationalParameters
-    book: Book
+    case: Case                      # the base scenario's loaded case; settings make variants of it
     settings: dict = field(default_factory=dict)
     results: Results | None = None
     message: str = ""
-    arrays: object = field(init=False, repr=False)  # the book encoded once (BookArrays)
 
-    def __post_init__(self):
-        self.arrays = as_arrays(self.book.placements)
+    @property
+    def base(self) -> Scenario:
+        return self.case.scenario
+
+    @property
+    def params(self):
+        return self.case.params
 
     @classmethod
     def from_scenario(cls, path: str | Path) -> Explorer:
-        s, p, b = load_inputs(path)
-        ex = cls(s, p, b)
+        ex = cls(load_case(path))
         ex.settings = ex.defaults()
         ex.results = ex.compute(ex.scenario())
         return ex
@@ -143,25 +144,26 @@ class Explorer:
     # ---- results
     def compute(self, s: Scenario) -> Results:
         t0 = dt.datetime.now()
-        cost = uplift.uplift_cost(s, self.params, self.book, years=1)
+        case = self.case.with_scenario(s)
+        cost = uplift.uplift_cost(case, years=1)
         head = uplift.headline(cost)
-        yf = uplift.year_fees(s, self.params, self.arrays, 0, 1.0)
+        yf = uplift.first_year(case)
         ws, wr = uplift.exposure_weeks(s, 0, s.uplift.effective_date)
         rows = []
         for part in ["gross"] + PARTS:
             before, after = int(yf.base[part].sum()), int(yf.new[part].sum())
-            rows.append({"payer": part.replace("_", " "), "now_gbp_pw": to_pounds(before), "proposed_gbp_pw": to_pounds(after),
+            rows.append({"payer": part, "now_gbp_pw": to_pounds(before), "proposed_gbp_pw": to_pounds(after),
                          "change_gbp_pw": to_pounds(after - before)})
         has = yf.base["third_party"] > 0
         new_t, old_t = yf.new["third_party"][has], yf.base["third_party"][has]
         topups = {"with_topups": int(has.sum()), "fall": int(((new_t < old_t) & (new_t > 0)).sum()),
                   "vanish": int((new_t == 0).sum()), "rise": int((new_t > old_t).sum())}
-        _, agg = market.sustainability(s, self.params, self.book, yf)
+        _, agg = market.sustainability(case, yf)
         total = agg.set_index("setting").loc["all"]
         return Results(
             headline=head,
             rate_card=rate_card(s, self.params, "proposed" if s.uplift.method == "target_rates" else "current"),
-            current_rates={k: to_pounds(v) for k, v in band_rates(s, self.params, "current").items()},
+            current_rates={k: to_pounds(v) for k, v in case.current_rates.items()},
             funding=pd.DataFrame(rows), topups=topups,
             homes_below_cost={"now": int(total.below_cost_now), "proposed": int(total.below_cost_proposed)},
             seconds=(dt.datetime.now() - t0).total_seconds(),
@@ -198,15 +200,17 @@ class Explorer:
     def rates_html(self) -> str:
         r = self.results
         card = r.rate_card
-        rows = "".join(f"<tr><td>{html.escape(b)}</td><td>{fmt_gbp(w)}</td></tr>" for b, w in zip(card.band, card.weekly_rate_gbp, strict=True))
-        return f'<table class="feemodel-rates"><tr><th>Band</th><th>Weekly rate (£)</th></tr>{rows}</table>'
+        rows = "".join(f"<tr><td>{html.escape(b)}</td><td>{labels.fmt(w, 'weekly_rate_gbp', 'rate_card')}</td></tr>"
+                       for b, w in zip(card.band, card.weekly_rate_gbp, strict=True))
+        return (f'<table class="feemodel-rates"><tr><th scope="col">{labels.heading("band")}</th>'
+                f'<th scope="col">{html.escape(labels.heading("weekly_rate_gbp", "rate_card"))}</th></tr>{rows}</table>')
 
     def funding_html(self) -> str:
         f = self.results.funding
-        rows = "".join(f"<tr><td>{p}</td><td>{fmt_gbp(a)}</td><td>{fmt_gbp(b)}</td><td>{fmt_gbp(c)}</td></tr>"
-                       for p, a, b, c in f.itertuples(index=False))
-        return (f'<table class="feemodel-funding"><tr><th>Payer (£ a week, all placements)</th><th>Now</th><th>Proposed</th>'
-                f"<th>Change</th></tr>{rows}</table>")
+        head = "".join(f'<th scope="col">{html.escape(labels.heading(c))}</th>' for c in f.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(labels.fmt(v, c))}</td>" for c, v in row.items()) + "</tr>"
+                       for _, row in f.iterrows())
+        return f'<table class="feemodel-funding"><caption>Who pays, all placements</caption><tr>{head}</tr>{rows}</table>'
 
     def impact_html(self) -> str:
         t, hb = self.results.topups, self.results.homes_below_cost
@@ -249,7 +253,7 @@ def app(scenario: str | Path | None = None):
 
     import ipywidgets as w
 
-    from .paths import default_scenario
+    from ..paths import default_scenario
 
     path = scenario or os.environ.get("FEEMODEL_SCENARIO") or default_scenario()
     ex = Explorer.from_scenario(path)
@@ -356,7 +360,7 @@ def serve(scenario: str | Path | None = None, port: int | None = None):
     import subprocess
     import sys
 
-    from .paths import REPO_DIR, default_scenario
+    from ..paths import REPO_DIR, default_scenario
 
     port = port or free_port()
     nb = REPO_DIR / "notebooks" / "explore.ipynb"

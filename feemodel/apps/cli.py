@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import InputError
-from .paths import default_scenario, example_dir
+from .. import __version__
+from ..errors import InputError
+from ..paths import default_scenario, example_dir
 
 
 class FeemodelGroup(click.Group):
@@ -61,7 +61,7 @@ def main(ctx, debug):
 @SCENARIO
 def check(scenario):
     """Validate a scenario and its data files, and print a short summary."""
-    from .tables import load_inputs
+    from ..inputs.load import load_inputs
 
     path = _scenario(scenario)
     s, params, book = load_inputs(path)
@@ -81,9 +81,9 @@ def check(scenario):
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 def run(scenario, out, force):
     """Compute every table for a scenario and write CSVs, tables.xlsx and headline.json."""
-    from .money import fmt_gbp_m
-    from .tables import run as run_scenario
-    from .tables import write_results
+    from ..money import fmt_gbp_m
+    from ..publish.tables import run as run_scenario
+    from ..publish.writers import write_results
 
     results = run_scenario(_scenario(scenario))
     write_results(results, out, force)
@@ -102,13 +102,14 @@ def run(scenario, out, force):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def contribution(income, capital, when, fee, as_json):
     """Weekly contribution of a permanent care home resident under the Care Act 2014 means test."""
-    from .charging import assess_one
+    from ..inputs.params import load_parameters
+    from ..model.charging import assess_one
 
     for name, value in (("--income", income), ("--capital", capital), ("--fee", fee)):
         if value is not None and (value != value or value < 0 or value > 1e9):
             raise InputError(None, name, f"{value!r} is not allowed; give a number from 0 to 1,000,000,000")
     when = (when.date() if when else dt.date.today())
-    r = assess_one(income, capital, when, fee)
+    r = assess_one(income, capital, when, fee, params=load_parameters())
     if as_json:
         click.echo(json.dumps(r, indent=2))
         return
@@ -154,7 +155,7 @@ def pack(scenario, out, force, many, more):
     Examples: `feemodel pack` (the example council), `feemodel pack my.yaml --out packs/my`,
     `feemodel pack --scenarios a.yaml b.yaml --out packs`.
     """
-    from .pack import PackError, build_many, build_pack
+    from ..publish.pack import PackError, build_many, build_pack
 
     if many:
         files = list(many) + ([scenario] if scenario else []) + list(more)
@@ -181,7 +182,7 @@ def pack(scenario, out, force, many, more):
 @click.argument("directory", type=click.Path(path_type=Path))
 def verify(directory):
     """Rerun a pack from its manifest and report, table by table, whether every figure is identical."""
-    from .pack import verify as verify_pack
+    from ..publish.verify import verify as verify_pack
 
     ok, lines = verify_pack(directory)
     for line in lines:
@@ -195,8 +196,8 @@ def verify(directory):
 @click.option("--port", type=int, default=None, help="Port on localhost (default: a free one).")
 def explore(scenario, port):
     """Serve the interactive fee explorer with Voila on localhost and print its address."""
+    from ..inputs.scenario import load_scenario
     from .explore import serve
-    from .scenario import load_scenario
 
     path = _scenario(scenario)
     load_scenario(path)  # bad input is reported here, before anything starts

@@ -31,14 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..inputs.scenario import Scenario
+from ..money import to_pence, to_pounds
+from .case import Case
 from .charging import ChargingRules, assess_pence
-from .data import Book
-from .funding import as_arrays, split_pence
-from .indexation import uplift_index
-from .money import to_pence, to_pounds
-from .params import NationalParameters
-from .rates import band_rates
-from .scenario import Scenario
+from .funding import BookArrays, split_pence
 
 GROUPS = ["band", "client_group", "area"]
 
@@ -84,20 +81,21 @@ def target_fees(u, fee_old, band_old, band_new, in_area):
     return np.where(in_area, fee_in, fee_out), above
 
 
-def year_fees(scenario: Scenario, params: NationalParameters, placements, k: int,
-              index_factor: float, proposed_rates: dict[str, int] | None = None,
-              overrides: dict | None = None) -> YearFees:
-    """Old and new fees for scenario year k with the index factor for that year.
+def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str, int] | None = None,
+              overrides: dict | None = None, arrays: BookArrays | None = None) -> YearFees:
+    """Old and new fees (pence a week) for scenario year k with the index factor for that year.
 
-    ``placements`` is the book as a DataFrame or already encoded as :class:`BookArrays`.
+    ``arrays``: the placements to cost (default: the case's whole book). ``proposed_rates``
+    (pence, by proposed band) and ``overrides`` (uplift settings) vary the scenario's own.
     """
+    scenario, params = case.scenario, case.params
     u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
-    a = as_arrays(placements)
+    a = case.arrays if arrays is None else arrays
     year = scenario.financial_year + k
     when = dt.date(year, 4, 1)
     council, in_area = a.council, a.in_area
     fee_old = np.where(council, a.fee, 0)
-    current = band_rates(scenario, params, "current")
+    current = case.current_rates
     band_old = a.band_values(current)
     if u.method in ("uniform", "per_band"):
         pct = np.full(a.n, u.uniform_pct) if u.method == "uniform" else a.band_values(u.per_band_pct, 0.0, float)
@@ -106,7 +104,7 @@ def year_fees(scenario: Scenario, params: NationalParameters, placements, k: int
         band_new = to_pence(band_old / 100 * factor)
         protected = np.zeros(a.n, dtype=bool)
     else:
-        proposed = proposed_rates or band_rates(scenario, params, "proposed")
+        proposed = proposed_rates or case.proposed_rates
         target = {old: to_pence(proposed[new] / 100 * index_factor) for old, new in scenario.band_mapping.items()}
         share = min(1.0, (k + 1) / u.phasing_years)
         rate_k = {b: phased_rate(current[b], target[b], share) for b in current}
@@ -155,12 +153,7 @@ def exposure_weeks(scenario: Scenario, k: int, from_date: dt.date | None = None)
     return w_surv, w_repl
 
 
-def _years(scenario: Scenario, params: NationalParameters) -> pd.DataFrame:
-    return uplift_index(scenario, params, scenario.demand.projection_years)
-
-
-def uplift_cost(scenario: Scenario, params: NationalParameters, book: Book,
-                proposed_rates: dict[str, int] | None = None, overrides: dict | None = None,
+def uplift_cost(case: Case, proposed_rates: dict[str, int] | None = None, overrides: dict | None = None,
                 years: int | None = None) -> pd.DataFrame:
     """Annual cost change of council-arranged placements by financial year, period, band, client
     group and area (£ a year). Self-funders' price changes are in :func:`self_funder_change`.
@@ -168,13 +161,13 @@ def uplift_cost(scenario: Scenario, params: NationalParameters, book: Book,
     The first year has a ``part_year`` row set (from the effective date) and a ``full_year`` set;
     later years are full years. Identity per row: gross = council + resident + top-up + FNC change.
     """
-    p = book.placements[book.placements.funding.eq("council")].reset_index(drop=True)
-    index = _years(scenario, params)
+    scenario = case.scenario
+    p = case.council_placements
+    index = case.index
     rows = []
     groups = p[GROUPS]
-    arrays = as_arrays(p)  # encode the book once for every year
     for k, factor in enumerate(index.cumulative_factor[: years or len(index)]):
-        yf = year_fees(scenario, params, arrays, k, float(factor), proposed_rates, overrides)
+        yf = year_fees(case, k, float(factor), proposed_rates, overrides, arrays=case.council_arrays)
         d_fee = yf.new["council"] + yf.new["resident"] - (yf.base["council"] + yf.base["resident"])
         d_res = yf.new["resident"] - yf.base["resident"]
         d_top = yf.new["third_party"] - yf.base["third_party"]
@@ -227,16 +220,16 @@ def headline(cost: pd.DataFrame) -> dict:
     }
 
 
-def first_year(scenario: Scenario, params: NationalParameters, book: Book, proposed_rates: dict[str, int] | None = None) -> YearFees:
-    """Fees before and after in the scenario's first year (index factor 1), for every placement."""
-    return year_fees(scenario, params, book.placements, 0, 1.0, proposed_rates)
+def first_year(case: Case) -> YearFees:
+    """Fees before and after in the scenario's first year (index factor 1), for every placement;
+    computed once per case."""
+    return case.derive("first_year", lambda c: year_fees(c, 0, 1.0))
 
 
-def self_funder_change(scenario: Scenario, params: NationalParameters, book: Book,
-                       proposed_rates: dict[str, int] | None = None, yf: YearFees | None = None) -> dict:
+def self_funder_change(case: Case, yf: YearFees | None = None) -> dict:
     """First-year change in what self-funders pay, under the pass-through assumption (£)."""
-    p = book.placements
-    yf = yf or first_year(scenario, params, book, proposed_rates)
+    scenario, p = case.scenario, case.book.placements
+    yf = yf or first_year(case)
     self_f = p.funding.eq("self").to_numpy()
     weekly = int(yf.self_price_change[self_f].sum())
     ws, wr = exposure_weeks(scenario, 0, scenario.uplift.effective_date)
@@ -249,11 +242,10 @@ def self_funder_change(scenario: Scenario, params: NationalParameters, book: Boo
     }
 
 
-def topups_table(scenario: Scenario, params: NationalParameters, book: Book,
-                 proposed_rates: dict[str, int] | None = None, yf: YearFees | None = None) -> pd.DataFrame:
+def topups_table(case: Case, yf: YearFees | None = None) -> pd.DataFrame:
     """Placements with top-ups in the first year: how many fall, rise, vanish or stay, by band."""
-    p = book.placements
-    yf = yf or first_year(scenario, params, book, proposed_rates)
+    p = case.book.placements
+    yf = yf or first_year(case)
     has = yf.base["third_party"] > 0
     d = yf.new["third_party"] - yf.base["third_party"]
     frame = pd.DataFrame({
@@ -276,16 +268,16 @@ def topups_table(scenario: Scenario, params: NationalParameters, book: Book,
                                        "average_topup_after_gbp_pw", "average_change_gbp_pw"])
 
 
-def provider_income(scenario: Scenario, params: NationalParameters, book: Book,
-                    proposed_rates: dict[str, int] | None = None, yf: YearFees | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def provider_income(case: Case, yf: YearFees | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Change in each home's weekly income (council fees, top-ups, self-funder prices; FNC fixed).
 
     Returns (per-home table, distribution table). The per-home table names homes only when the
     scenario's ``publication.name_homes`` is true; otherwise it carries the home id only and is not
     for publication.
     """
+    scenario, book = case.scenario, case.book
     p = book.placements
-    yf = yf or first_year(scenario, params, book, proposed_rates)
+    yf = yf or first_year(case)
     gross_old = yf.base["gross"]
     gross_new = yf.new["gross"]
     frame = pd.DataFrame({"home_id": p.home_id, "old": gross_old, "new": gross_new})

@@ -1,0 +1,5 @@
+"""``python -m feemodel``: the same as the ``feemodel`` command."""
+
+from .apps.cli import main
+
+main()

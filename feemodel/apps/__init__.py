@@ -1,0 +1,1 @@
+"""Apps: the ``feemodel`` command line and the interactive explorer. Thin: parse, call, print."""

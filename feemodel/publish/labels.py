@@ -1,0 +1,613 @@
+"""The label registry: the words and unit of every published column and code, and every unit's format.
+
+HTML tables, the PDF, the Excel workbook and the explorer all read this one registry; nothing guesses a
+format from a column name's suffix. The rules:
+
+* A column's label is looked up by (table, column) in :data:`TABLE_COLUMNS` first (a column that means
+  something else in one table), then by column in :data:`COLUMNS`. An unknown column is a ``KeyError``
+  naming the table and the column, never a guess: add the column here when a table gains one.
+* A heading is the label's words followed by its unit's words in brackets: "Weekly rate (£ a week)";
+  plain counts and text have no unit words and so no brackets.
+* :data:`CODES` turns a code seen in a table cell (``council``, ``part_year``, ``C(age_band)[T.65-74]``)
+  into words. Band names, home ids and other names a scenario defines are not codes and are shown as
+  they are (the example's four cost-of-care category keys are listed for convenience).
+* Values are shown by their unit's kind (:func:`fmt`): money as '£1,234.56' / '-£1,234.56' (2 decimals
+  for weekly amounts, whole pounds for £ a year), percentages as '5.5%' (the value 5.5 means 5.5%),
+  counts as whole numbers '1,234' (expected values such as projected placements too), years as '2026'
+  with no separator. Rounding is half up (away from zero) on the decimal value, as in
+  :mod:`feemodel.money`. A blank, NaN or None shows as ''; a string that is not a number in a numeric
+  column (e.g. '<5' from small-number suppression, or '2026/27' in a year column) is shown as it is.
+
+Pure Python, standard library only (pandas is not imported here).
+"""
+
+import datetime as dt
+import math
+import numbers
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+__all__ = ["Unit", "Label", "UNITS", "KINDS", "COLUMNS", "TABLE_COLUMNS", "CODES", "COLUMN_CODES",
+           "label", "unit", "heading", "words", "fmt", "missing_labels"]
+
+KINDS = ("money", "percent", "count", "number", "text", "year", "date", "flag")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How values in one unit are described and shown.
+
+    ``key``: the name labels refer to, e.g. ``"gbp_pw"``.
+    ``words``: shown in a heading after the label, e.g. ``"£ a week"``; ``""`` for plain counts and text.
+    ``kind``: one of :data:`KINDS`; decides how :func:`fmt` shows a value.
+    ``decimals``: decimals shown (money 2 for weekly amounts, 0 for £ a year totals; percent 1; count 0).
+    ``excel_format``: the openpyxl ``number_format`` for the unit's cells, e.g. ``'"£"#,##0.00'``;
+    percentages are stored as 5.0 meaning 5%, so their format adds a literal '%' (``'0.0"%"'``).
+    """
+
+    key: str
+    words: str
+    kind: str
+    decimals: int
+    excel_format: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """A column's words (``heading``, no unit) and its unit (``unit``, a key into :data:`UNITS`)."""
+
+    heading: str
+    unit: str
+
+
+def _units(*units: Unit) -> dict[str, Unit]:
+    return {u.key: u for u in units}
+
+
+UNITS: dict[str, Unit] = _units(
+    # money (£)
+    Unit("gbp_pw", "£ a week", "money", 2, '"£"#,##0.00'),
+    Unit("gbp_prpw", "£ per resident per week", "money", 2, '"£"#,##0.00'),
+    Unit("gbp_pobw", "£ per occupied bed-week", "money", 2, '"£"#,##0.00'),
+    Unit("gbp_pa", "£ a year", "money", 0, '"£"#,##0'),
+    Unit("gbp", "£", "money", 2, '"£"#,##0.00'),
+    # percentages: the value 5.0 means 5%
+    Unit("pct", "%", "percent", 1, '0.0"%"'),
+    Unit("pct_pa", "% a year", "percent", 2, '0.00"%"'),
+    Unit("pct_points", "percentage points", "number", 1, "#,##0.0"),
+    # counts and plain numbers
+    Unit("count", "", "count", 0, "#,##0"),
+    Unit("number", "", "number", 2, "#,##0.00"),
+    Unit("factor", "", "number", 4, "0.0000"),
+    Unit("coefficient", "log scale", "number", 4, "0.0000"),
+    Unit("ratio", "", "number", 4, "#,##0.0000"),
+    Unit("p_value", "", "number", 4, "0.0000"),
+    Unit("hours_prpw", "hours per resident per week", "number", 1, "#,##0.0"),
+    # time
+    Unit("year", "", "year", 0, "0"),
+    Unit("financial_year", "", "year", 0, "@"),  # '2026/27' as text, or 2026 (the year it starts in April)
+    Unit("date", "", "date", 0, "d mmmm yyyy"),
+    # words
+    Unit("text", "", "text", 0, "@"),
+    Unit("flag", "", "flag", 0, "General"),
+)
+
+
+def _money(heading: str, unit: str = "gbp_pw") -> Label:
+    return Label(heading, unit)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Columns. Grouped by the table a column first appears in; a column used by several tables with the
+# same meaning is listed once. Where a column means something else in one table it is in TABLE_COLUMNS.
+# ---------------------------------------------------------------------------------------------------
+COLUMNS: dict[str, Label] = {
+    # -- shared by several tables: who and where
+    "band": Label("Band", "text"),
+    "setting": Label("Setting", "text"),
+    "client_group": Label("Client group", "text"),
+    "area": Label("Area", "text"),
+    "funding": Label("Funded by", "text"),
+    "home_id": Label("Home", "text"),
+    "home_name": Label("Home name", "text"),
+    "placements": Label("Placements", "count"),
+    "homes": Label("Homes", "count"),
+    "beds": Label("Beds", "count"),
+    "financial_year": Label("Financial year", "financial_year"),
+    "occupancy_pct": Label("Occupancy", "pct"),
+    "weekly_rate_gbp": Label("Weekly rate", "gbp_pw"),  # '_gbp' but a weekly amount (rate_card, current_rates)
+    "fnc": Label("NHS-funded nursing care (FNC)", "text"),
+    # -- rate_card (proposed bands); current_rates uses band, setting, client_group, fnc, weekly_rate_gbp
+    "basis": Label("How the rate is set", "text"),
+    "care_staff_gbp_pw": _money("Care staff"),
+    "nursing_staff_gbp_pw": _money("Nursing staff"),
+    "other_staff_gbp_pw": _money("Other staff"),
+    "premises_gbp_pw": _money("Premises"),
+    "supplies_services_gbp_pw": _money("Supplies and services"),
+    "head_office_gbp_pw": _money("Head office"),
+    "return_on_operations_gbp_pw": _money("Return on operations"),
+    "return_on_capital_gbp_pw": _money("Return on capital"),
+    "cost_of_care_total_gbp_pw": _money("Cost of care, total"),
+    "quality_premium_gbp_pw": _money("Quality premium"),
+    "supplementary_needs_gbp_pw": _money("Supplementary needs"),
+    "fnc_rate_gbp_pw": _money("NHS-funded nursing care (FNC) rate"),
+    "survey_statistic": Label("Provider survey total used", "text"),
+    "survey_lower_quartile_gbp_pw": _money("Provider survey total, lower quartile"),
+    "survey_median_gbp_pw": _money("Provider survey total, median"),
+    "survey_upper_quartile_gbp_pw": _money("Provider survey total, upper quartile"),
+    # -- band_mapping
+    "current_band": Label("Current band", "text"),
+    "proposed_band": Label("Proposed band", "text"),
+    "current_rate_gbp_pw": _money("Current weekly rate"),
+    "proposed_rate_gbp_pw": _money("Proposed weekly rate"),
+    "change_gbp_pw": _money("Change in weekly rate"),
+    "change_pct": Label("Change in weekly rate", "pct"),
+    # -- survey_summary (its quartile columns are in TABLE_COLUMNS)
+    "category": Label("Cost of care category", "text"),
+    "cost_line": Label("Cost line", "text"),
+    "convention": Label("What the figures are", "text"),
+    # -- survey_outliers
+    "amount_prpw": _money("Amount reported", "gbp_prpw"),
+    "fence_low": _money("Outlier limit, low", "gbp_prpw"),
+    "fence_high": _money("Outlier limit, high", "gbp_prpw"),
+    # -- survey_exclusions
+    "exclusion": Label("Excluded from the survey: home, or home and cost category", "text"),
+    "rows_removed": Label("Survey rows removed", "count"),
+    # -- cost_drivers (its term, coefficient interval and homes are in TABLE_COLUMNS)
+    "quantile": Label("Quantile of cost modelled (0.50 = median)", "number"),
+    "coefficient_gbp_prpw": _money("Effect on cost", "gbp_prpw"),
+    "p_value": Label("p-value", "p_value"),
+    "converged": Label("Model converged", "flag"),
+    # -- uplift_index
+    "staff_growth_pct": Label("Staff pay growth", "pct_pa"),
+    "cpi_pct": Label("Consumer price inflation (CPI)", "pct_pa"),
+    "step_change_pct": Label("Step change", "pct_pa"),
+    "index_pct": Label("Uplift index", "pct_pa"),
+    "cumulative_factor": Label("Cumulative uplift factor since the first year", "factor"),
+    # -- funding (working file, one row per placement) and funding_summary (totals by group)
+    "placement_id": Label("Placement", "text"),
+    "gross_gbp_pw": _money("Gross fee, all payers"),
+    "council_gbp_pw": _money("Council pays"),
+    "resident_gbp_pw": _money("Resident pays"),
+    "third_party_gbp_pw": _money("Third-party top-up"),
+    "nhs_fnc_gbp_pw": _money("NHS pays for nursing care (FNC)"),
+    "nhs_chc_gbp_pw": _money("NHS pays for continuing healthcare (CHC)"),
+    "council_pays_provider_gbp_pw": _money("Council pays the home"),
+    "balances": Label("Shares add up to the gross fee", "flag"),
+    "grouping": Label("Grouped by", "text"),
+    "gross_gbp_pa": _money("Gross fees, all payers", "gbp_pa"),
+    "council_gbp_pa": _money("Council pays", "gbp_pa"),
+    "resident_gbp_pa": _money("Residents pay", "gbp_pa"),
+    "third_party_gbp_pa": _money("Third-party top-ups", "gbp_pa"),
+    "nhs_fnc_gbp_pa": _money("NHS pays for nursing care (FNC)", "gbp_pa"),
+    "nhs_chc_gbp_pa": _money("NHS pays for continuing healthcare (CHC)", "gbp_pa"),
+    # -- uplift_cost (changes against today's fees held flat, £ a year)
+    "period": Label("Period", "text"),
+    "placements_affected": Label("Placements whose fee or top-up changes", "count"),
+    "protected": Label("Placements protected (already paid above the new rate)", "count"),
+    "gross_change_gbp": _money("Change in gross fees, all payers", "gbp_pa"),
+    "council_net_change_gbp": _money("Cost to the council", "gbp_pa"),
+    "resident_contribution_change_gbp": _money("Change in residents' contributions", "gbp_pa"),
+    "topup_change_gbp": _money("Change in third-party top-ups", "gbp_pa"),
+    "fnc_change_gbp": _money("Change in NHS-funded nursing care (FNC)", "gbp_pa"),
+    # -- topups (placements with a third-party top-up, first year)
+    "outcome": Label("What happens to the top-up", "text"),
+    "average_topup_before_gbp_pw": _money("Average top-up before"),
+    "average_topup_after_gbp_pw": _money("Average top-up after"),
+    "average_change_gbp_pw": _money("Average change in top-up"),
+    # -- provider_income (its group column is in TABLE_COLUMNS) and provider_income_by_home (working file)
+    "total_change_gbp_pw": _money("Change in weekly income, group total or per home"),
+    "weekly_income_before_gbp": _money("Weekly income before the change"),  # '_gbp' but £ a week
+    # -- market
+    "occupied_beds": Label("Occupied beds", "count"),
+    "council_share_of_occupied_pct": Label("Council-funded share of occupied beds", "pct"),
+    "self_share_of_occupied_pct": Label("Self-funder share of occupied beds", "pct"),
+    "chc_share_of_occupied_pct": Label("NHS continuing healthcare (CHC) share of occupied beds", "pct"),
+    # -- beds_over_time
+    "year": Label("Year", "year"),
+    "beds_opened": Label("Beds opened", "count"),
+    "beds_closed": Label("Beds closed", "count"),
+    # -- sustainability (homes whose income is below their cost of care)
+    "below_cost_now": Label("Homes below cost now", "count"),
+    "below_cost_proposed": Label("Homes below cost, proposed", "count"),
+    "median_margin_now_pct": Label("Median margin now", "pct"),
+    "median_margin_proposed_pct": Label("Median margin, proposed", "pct"),
+    "p10_margin_proposed_pct": Label("Margin, proposed: 10th percentile of homes", "pct"),
+    "p90_margin_proposed_pct": Label("Margin, proposed: 90th percentile of homes", "pct"),
+    # -- sustainability_by_home (working file)
+    "income_now_gbp_pobw": _money("Income now", "gbp_pobw"),
+    "income_new_gbp_pobw": _money("Income, proposed", "gbp_pobw"),
+    "cost_gbp_pobw": _money("Cost of care at the home's occupancy", "gbp_pobw"),
+    "margin_now_pct": Label("Margin now", "pct"),
+    "margin_new_pct": Label("Margin, proposed", "pct"),
+    # -- self_funder_premium
+    "case": Label("Fees", "text"),
+    "self_funders": Label("Self-funders", "count"),
+    "average_premium_gbp_pw": _money("Average premium over the council's fee"),
+    "average_premium_pct": Label("Average premium over the council's fee", "pct"),
+    "total_premium_gbp_pa": _money("Total premium paid by self-funders", "gbp_pa"),
+    # -- demand (projections are expected values, shown as whole numbers)
+    "admissions": Label("Projected admissions", "count"),
+    "admissions_pi90_low": Label("Projected admissions, 90% interval, low", "count"),
+    "admissions_pi90_high": Label("Projected admissions, 90% interval, high", "count"),
+    "placements_pi90_low": Label("Projected council placements, 90% interval, low", "count"),
+    "placements_pi90_high": Label("Projected council placements, 90% interval, high", "count"),
+    # -- demand_model (its coefficient and interval are in TABLE_COLUMNS)
+    "rate_ratio": Label("Rate ratio (how many times the admission rate)", "ratio"),
+    # -- budget (£ a year)
+    "average_council_cost_gbp_pw": _money("Average cost to the council per placement"),
+    "council_cost_gbp": _money("Total cost to the council", "gbp_pa"),
+    "council_cost_low_gbp": _money("Total cost to the council, 90% interval, low", "gbp_pa"),
+    "council_cost_high_gbp": _money("Total cost to the council, 90% interval, high", "gbp_pa"),
+    "growth_from_demand_gbp": _money("Growth from demand (more or fewer placements)", "gbp_pa"),
+    "growth_from_fees_gbp": _money("Growth from fees", "gbp_pa"),
+    "change_from_today_gbp": _money("Change from today's cost", "gbp_pa"),
+    # -- sensitivity (first-year cost to the council, £ a year; its label, low and high are in TABLE_COLUMNS)
+    "assumption": Label("Assumption", "text"),
+    "base_cost_gbp": _money("Cost to the council, first year, central assumptions", "gbp_pa"),
+    "cost_at_low_gbp": _money("Cost to the council, first year, at the low change", "gbp_pa"),
+    "cost_at_high_gbp": _money("Cost to the council, first year, at the high change", "gbp_pa"),
+    "swing_gbp": _money("Difference between the low and high costs", "gbp_pa"),
+    # -- montecarlo (rows P10, P50, P90, mean, draws, seed)
+    "statistic": Label("Statistic", "text"),
+    # -- explorer: who pays, now and proposed (all placements)
+    "payer": Label("Payer", "text"),
+    "now_gbp_pw": _money("Now"),
+    "proposed_gbp_pw": _money("Proposed"),
+}
+
+# (table, column) -> label, for a column that means something else in that table.
+TABLE_COLUMNS: dict[tuple[str, str], Label] = {
+    # -- rate_card
+    ("rate_card", "occupancy_pct"): Label("Occupancy assumed in the cost of care", "pct"),
+    # -- band_mapping
+    ("band_mapping", "placements"): Label("Council placements moving", "count"),
+    # -- survey_summary: provider cost survey statistics, £ per resident per week
+    ("survey_summary", "homes"): Label("Homes in the survey", "count"),
+    ("survey_summary", "lower_quartile"): _money("Lower quartile", "gbp_prpw"),
+    ("survey_summary", "median"): _money("Median", "gbp_prpw"),
+    ("survey_summary", "upper_quartile"): _money("Upper quartile", "gbp_prpw"),
+    ("survey_summary", "median_ci_low"): _money("Median, 95% confidence interval, low", "gbp_prpw"),
+    ("survey_summary", "median_ci_high"): _money("Median, 95% confidence interval, high", "gbp_prpw"),
+    # -- cost_drivers: quantile regression of a home's total cost, £ per resident per week
+    ("cost_drivers", "term"): Label("Cost driver", "text"),
+    ("cost_drivers", "ci_low"): _money("Effect on cost, 95% confidence interval, low", "gbp_prpw"),
+    ("cost_drivers", "ci_high"): _money("Effect on cost, 95% confidence interval, high", "gbp_prpw"),
+    ("cost_drivers", "homes"): Label("Homes in the model", "count"),
+    # -- uplift_index: financial_year is the year it starts in (2026 for 2026/27)
+    ("uplift_index", "financial_year"): Label("Financial year starting April", "financial_year"),
+    # -- funding_summary
+    ("funding_summary", "group"): Label("Group", "text"),
+    # -- uplift_cost
+    ("uplift_cost", "placements"): Label("Council placements", "count"),
+    # -- topups
+    ("topups", "placements"): Label("Placements with a top-up", "count"),
+    # -- provider_income (rows: groups of homes by change, then percentiles of the change per home)
+    ("provider_income", "group"): Label("Change in a home's weekly income", "text"),
+    # -- provider_income_by_home (working file)
+    ("provider_income_by_home", "change_gbp_pw"): _money("Change in weekly income"),
+    ("provider_income_by_home", "change_pct"): Label("Change in weekly income", "pct"),
+    # -- market
+    ("market", "homes"): Label("Open in-county homes", "count"),
+    # -- beds_over_time
+    ("beds_over_time", "year"): Label("Calendar year", "year"),
+    # -- sustainability
+    ("sustainability", "homes"): Label("Open in-county homes", "count"),
+    # -- demand: financial_year is the year it starts in (2026 for 2026/27)
+    ("demand", "financial_year"): Label("Financial year starting April", "financial_year"),
+    ("demand", "placements"): Label("Projected council placements", "count"),
+    # -- demand_model: Poisson GLM coefficients (log scale)
+    ("demand_model", "term"): Label("Model term", "text"),
+    ("demand_model", "coefficient"): Label("Coefficient", "coefficient"),
+    ("demand_model", "ci_low"): Label("Coefficient, 95% confidence interval, low", "coefficient"),
+    ("demand_model", "ci_high"): Label("Coefficient, 95% confidence interval, high", "coefficient"),
+    # -- budget
+    ("budget", "placements"): Label("Projected council placements", "count"),
+    # -- sensitivity: low and high are changes in each assumption's own unit, named in the description
+    ("sensitivity", "label"): Label("What changes (and its unit)", "text"),
+    ("sensitivity", "low"): Label("Low change tested", "number"),
+    ("sensitivity", "high"): Label("High change tested", "number"),
+    # -- montecarlo: every row is £ a year (the draws and seed rows are counts, shown in the same column)
+    ("montecarlo", "council_cost_gbp"): _money("Cost to the council, first year", "gbp_pa"),
+    # -- national_parameters: the appendix's parameters in force (value in the unit on its row)
+    ("national_parameters", "label"): Label("Parameter", "text"),
+    ("national_parameters", "value"): Label("Value", "text"),
+    ("national_parameters", "unit"): Label("Unit", "text"),
+    ("national_parameters", "effective_from"): Label("In force from", "text"),
+    ("national_parameters", "status"): Label("Status", "text"),
+    ("national_parameters", "reference"): Label("Source", "text"),
+    ("national_parameters", "link"): Label("Link", "text"),
+    # -- notes sheet of the Excel workbook
+    ("notes", "sheet"): Label("Sheet", "text"),
+    ("notes", "note"): Label("What the sheet shows", "text"),
+}
+
+# A code seen in a table cell -> words. Names a scenario defines (bands, homes) are not codes.
+CODES: dict[str, str] = {
+    # -- who pays (funding, funding_summary groups)
+    "council": "Council-funded",
+    "self": "Self-funder",
+    "chc": "NHS continuing healthcare (CHC)",
+    "(not council-funded)": "Not council-funded (no band)",
+    # -- client groups
+    "older": "Older people (65+)",
+    "working_age": "Working-age adults (18-64)",
+    # -- area
+    "in": "In county",
+    "out": "Out of county",
+    # -- setting (and totals over settings)
+    "residential": "Residential",
+    "nursing": "Nursing",
+    "all": "All",
+    # -- NHS-funded nursing care in a band's rate
+    "included": "Included in the rate",
+    "excluded": "Paid by the NHS on top of the rate",
+    "n/a": "Not applicable",
+    # -- funding_summary groupings
+    "band": "Band",
+    "client_group": "Client group",
+    "area": "Area",
+    "funding": "Funded by",
+    # -- uplift_cost periods
+    "part_year": "Part year (from the effective date)",
+    "full_year": "Full year",
+    # -- topups outcomes
+    "falls": "Top-up falls",
+    "rises": "Top-up rises",
+    "vanishes": "Top-up ends",
+    "unchanged": "Top-up unchanged",
+    # -- top-up collection (headline)
+    "council_gross": "The council pays the gross fee and collects top-ups",
+    "direct": "The third party pays the home directly",
+    # -- cost lines (survey_summary, survey_outliers)
+    "care_staff": "Care staff",
+    "nursing_staff": "Nursing staff",
+    "other_staff": "Other staff",
+    "premises": "Premises",
+    "supplies_services": "Supplies and services",
+    "head_office": "Head office",
+    "return_on_operations": "Return on operations",
+    "return_on_capital": "Return on capital",
+    "total": "Total",
+    # -- survey conventions (and rate_card survey_statistic)
+    "per_line": "Each cost line",
+    "sum_of_line_medians": "Total, adding up the cost lines' figures",
+    "median_of_totals": "Total, from each home's total cost",
+    # -- the example scenario's cost of care categories
+    "standard_residential": "Standard residential",
+    "residential_enhanced": "Residential enhanced needs",
+    "standard_nursing": "Standard nursing",
+    "nursing_enhanced": "Nursing enhanced needs",
+    # -- rate_card basis
+    "stated rate": "Stated rate",
+    "built from standard_residential": "Built up from the cost of care: standard residential",
+    "built from residential_enhanced": "Built up from the cost of care: residential enhanced needs",
+    "built from standard_nursing": "Built up from the cost of care: standard nursing",
+    "built from nursing_enhanced": "Built up from the cost of care: nursing enhanced needs",
+    # -- sensitivity assumptions
+    "nlw_premium": "Care pay premium over the National Living Wage",
+    "occupancy_pct": "Occupancy",
+    "care_hours_pct": "Care hours per resident",
+    "return_on_operations_pct": "Return on operations",
+    "capital_yield_pct": "Capital yield",
+    "provider_pass_through_pct": "Share of a council rate rise homes add to top-ups",
+    "demand_growth_pct": "Growth in placements",
+    # -- sensitivity descriptions (the label column) that use abbreviations or terse units
+    "Care pay premium over NLW (£/hour change)": "Care pay premium over the National Living Wage (change in £ an hour)",
+    "Occupancy (points change)": "Occupancy (change in percentage points)",
+    "Return on operations (points change)": "Return on operations (change in percentage points)",
+    "Capital yield (points change)": "Capital yield (change in percentage points)",
+    "Provider pass-through to top-ups (%)": "Share of a council rate rise homes add to top-ups (%)",
+    # -- cost_drivers terms (quantile regression; the category against which others are measured is
+    #    the first in alphabetical order, nursing_enhanced in the example)
+    "Intercept": "Intercept (starting point of the model)",
+    "beds_per_10": "Beds (per 10 more beds)",
+    "occupancy_per_10pts": "Occupancy (per 10 percentage points more)",
+    "C(category)[T.residential_enhanced]": "Residential enhanced needs (against nursing enhanced needs)",
+    "C(category)[T.standard_nursing]": "Standard nursing (against nursing enhanced needs)",
+    "C(category)[T.standard_residential]": "Standard residential (against nursing enhanced needs)",
+    "C(category)[T.nursing_enhanced]": "Nursing enhanced needs (against the first category)",
+    # -- demand_model terms (Poisson GLM of admissions; age bands against 18-64)
+    "C(age_band)[T.65-74]": "Age band 65-74 (against 18-64)",
+    "C(age_band)[T.75-84]": "Age band 75-84 (against 18-64)",
+    "C(age_band)[T.85+]": "Age band 85+ (against 18-64)",
+    "t": "Yearly trend",
+    # -- self_funder_premium cases
+    "now": "Now",
+    "proposed": "Proposed",
+    # -- montecarlo statistics
+    "P10": "10th percentile (P10)",
+    "P50": "Median (P50)",
+    "P90": "90th percentile (P90)",
+    "mean": "Mean",
+    "draws": "Number of draws",
+    "seed": "Random seed",
+    # -- provider_income groups
+    "lose": "Lose income",
+    "no change": "No change",
+    "gain up to £500 a week": "Gain up to £500 a week",
+    "gain £500 to £2,000 a week": "Gain £500 to £2,000 a week",
+    "gain over £2,000 a week": "Gain over £2,000 a week",
+    "P10 change per home (£/week)": "Change per home, 10th percentile",
+    "P25 change per home (£/week)": "Change per home, lower quartile",
+    "P50 change per home (£/week)": "Change per home, median",
+    "P75 change per home (£/week)": "Change per home, upper quartile",
+    "P90 change per home (£/week)": "Change per home, 90th percentile",
+}
+
+# Codes whose words depend on the column they are in: {column: {code: words}}, read before CODES.
+COLUMN_CODES: dict[str, dict[str, str]] = {
+    # who pays a share of the weekly fee (the explorer's payer table; funding.py's PARTS)
+    "payer": {
+        "gross": "All payers (gross fee)",
+        "council": "The council",
+        "resident": "Residents' contributions",
+        "self_funder": "Self-funders",
+        "third_party": "Families' top-ups (third party)",
+        "nhs_fnc": "NHS-funded nursing care (FNC)",
+        "nhs_chc": "NHS continuing healthcare (CHC)",
+    },
+}
+
+
+def _check_registry() -> None:
+    """Every label names a known unit and every unit a known kind (checked once, on import)."""
+    for u in UNITS.values():
+        if u.kind not in KINDS:
+            raise ValueError(f"unit {u.key!r}: kind {u.kind!r} is not one of {', '.join(KINDS)}")
+    for where, lab in [*COLUMNS.items(), *TABLE_COLUMNS.items()]:
+        if lab.unit not in UNITS:
+            raise ValueError(f"label for {where!r}: unit {lab.unit!r} is not in UNITS")
+
+
+_check_registry()
+
+
+def label(column: str, table: str | None = None) -> Label:
+    """The label of ``column`` in ``table``: :data:`TABLE_COLUMNS` first, then :data:`COLUMNS`.
+
+    Raises ``KeyError`` naming the table and the column when neither has it (never a guess).
+    """
+    if table is not None and (table, column) in TABLE_COLUMNS:
+        return TABLE_COLUMNS[(table, column)]
+    if column in COLUMNS:
+        return COLUMNS[column]
+    only = sorted(t for t, c in TABLE_COLUMNS if c == column)
+    hint = f" (it is labelled only for table {', '.join(only)})" if only else ""
+    raise KeyError(f"no label for column {column!r} in table {table!r}{hint}; "
+                   "add it to COLUMNS or TABLE_COLUMNS in feemodel/publish/labels.py")
+
+
+def unit(column: str, table: str | None = None) -> Unit:
+    """The :class:`Unit` of ``column`` in ``table``."""
+    return UNITS[label(column, table).unit]
+
+
+def heading(column: str, table: str | None = None) -> str:
+    """The column heading: words then the unit in brackets, 'Weekly rate (£ a week)'; no brackets
+    when the unit has no words ('Placements')."""
+    lab = label(column, table)
+    w = UNITS[lab.unit].words
+    return f"{lab.heading} ({w})" if w else lab.heading
+
+
+def words(value, column: str | None = None) -> str:
+    """Words for a code seen in a cell (``'council'`` -> ``'Council-funded'``; in the ``payer``
+    column, ``'The council'``); a string that is not a code is returned as it is; a non-string as
+    ``str(value)``."""
+    if isinstance(value, str):
+        by_column = COLUMN_CODES.get(column or "", {})
+        return by_column.get(value, CODES.get(value, value))
+    return str(value)
+
+
+# --- formatting --------------------------------------------------------------------------------------
+
+_CONTEXT = Context(prec=60)  # enough digits to quantize any amount without an InvalidOperation
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+_BLANK_TEXT = {"", "nan", "nat", "<na>"}
+
+
+def _is_blank(value) -> bool:
+    """None, '' (or spaces), NaN, pandas' NA or NaT (also as the text 'nan', 'NaT' or '<NA>')."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in _BLANK_TEXT
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return math.isnan(float(value))
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _decimal(value) -> Decimal | None:
+    """The value as a Decimal (from its shortest decimal text, so 1.005 stays 1.005), or None when it
+    is not a finite number (e.g. '<5', '2026/27')."""
+    if isinstance(value, bool):
+        d = Decimal(int(value))
+    elif isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, numbers.Integral):
+        d = Decimal(int(value))
+    elif isinstance(value, numbers.Real):
+        d = Decimal(repr(float(value)))
+    elif isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    return d if d.is_finite() else None
+
+
+def _round(d: Decimal, decimals: int) -> Decimal:
+    """Round half up (away from zero) to ``decimals``; never '-0'."""
+    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_CONTEXT)
+    return q.copy_abs() if q.is_zero() else q
+
+
+def _flag(value) -> str:
+    if isinstance(value, str):
+        s = value.strip().lower()
+        return "yes" if s in _TRUE else "no" if s in _FALSE else value
+    try:
+        return "yes" if bool(value) else "no"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _date(value) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def fmt(value, column: str, table: str | None = None) -> str:
+    """Display text for one cell of ``column`` in ``table``, by its unit's kind.
+
+    * money: '£1,234.56' / '-£1,234.56' with the unit's decimals (weekly 2, £ a year 0), half up;
+    * percent: '5.5%' (the value 5.5 means 5.5%) with the unit's decimals;
+    * count: '1,234'; a count held as a float (a projection) is rounded half up to a whole number;
+    * number (factor, coefficient, p-value, ...): the unit's decimals with thousands separators;
+    * year: '2026' (no separator); text such as '2026/27' is passed through;
+    * date: '6 April 2026'; text: :func:`words`; flag: 'yes' / 'no';
+    * a blank, NaN or None: ''; a string that is not a number in a numeric column ('<5'): as it is.
+    """
+    u = unit(column, table)
+    if _is_blank(value):
+        return ""
+    kind = u.kind
+    if kind == "text":
+        return words(value, column)
+    if kind == "flag":
+        return _flag(value)
+    if kind == "date":
+        return _date(value)
+    d = _decimal(value)
+    if d is None:
+        return value if isinstance(value, str) else str(value)
+    if kind == "year":
+        return str(_round(d, 0)) if d == d.to_integral_value() else str(d)
+    q = _round(d, u.decimals)
+    if kind == "money":
+        return f"{'-' if q < 0 else ''}£{abs(q):,.{u.decimals}f}"
+    if kind == "percent":
+        return f"{q:,.{u.decimals}f}%"
+    if kind == "count":
+        return f"{_round(d, 0):,.0f}"
+    return f"{q:,.{u.decimals}f}"  # number
+
+
+def missing_labels(columns_by_table: dict[str, list[str]]) -> list[str]:
+    """'table.column' for every column that has no label, in the order given (empty when all are labelled)."""
+    out = []
+    for table, columns in columns_by_table.items():
+        for column in columns:
+            try:
+                label(column, table)
+            except KeyError:
+                out.append(f"{table}.{column}")
+    return out

@@ -1,0 +1,244 @@
+"""The table registry: every published table, in order, with its builder, the inputs it needs, its
+label and its note. ``run``, the pack, verify and the explorer all read this one list.
+
+A builder takes a :class:`~feemodel.model.case.Case` and returns a DataFrame. Values that several
+tables share (the first year's fees, the funding split, the survey with exclusions, the cost
+engine) are derived once per case through :meth:`Case.derive`. A table whose inputs are absent is
+skipped, and :attr:`Results.skipped` says why.
+
+``counts`` names the columns small-number suppression applies to: the row's population first,
+then its sub-counts (see :mod:`feemodel.publish.suppression`). ``private`` tables are working files
+at placement or home level: ``feemodel run`` writes them for the analyst, a pack never carries them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..inputs.load import load_inputs
+from ..model import demand, funding, market, rates, sensitivity, survey, uplift
+from ..model.case import Case
+from ..model.engine import CostEngine
+from .suppression import suppress
+
+INPUT_WORDS = {
+    "placements": "no placement book",
+    "homes": "no care homes file",
+    "cost_survey": "no provider cost survey",
+    "population": "no population figures",
+    "admissions": "no admissions history",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table: ``build(case)`` gives it; ``needs`` lists the data files it reads."""
+
+    name: str
+    build: Callable[[Case], pd.DataFrame]
+    needs: tuple[str, ...]
+    label: str
+    note: str
+    counts: tuple[str, ...] = ()
+    private: bool = False
+
+
+# ---- values shared by several tables, derived once per case
+
+def kept_survey(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(survey rows kept, table of exclusions)."""
+    return case.derive("survey_kept", lambda c: survey.apply_exclusions(c.book.cost_survey, c.scenario.survey_exclusions))
+
+
+def survey_summary(case: Case) -> pd.DataFrame:
+    return case.derive("survey_summary", lambda c: survey.summarise(kept_survey(c)[0]))
+
+
+def funding_split(case: Case) -> pd.DataFrame:
+    s = case.scenario
+    return case.derive("funding_split", lambda c: funding.funding_split(c.book.placements, c.params, s.year_start, s.uplift.topup_collection))
+
+
+def uplift_cost(case: Case) -> pd.DataFrame:
+    return case.derive("uplift_cost", uplift.uplift_cost)
+
+
+def provider_income(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return case.derive("provider_income", lambda c: uplift.provider_income(c, uplift.first_year(c)))
+
+
+def sustainability(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return case.derive("sustainability", lambda c: market.sustainability(c, uplift.first_year(c)))
+
+
+def demand_projection(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return case.derive("demand", lambda c: demand.demand_table(c.scenario, c.book))
+
+
+def engine(case: Case) -> CostEngine:
+    return case.derive("engine", CostEngine)
+
+
+def montecarlo(case: Case) -> pd.DataFrame:
+    return case.derive("montecarlo", lambda c: sensitivity.monte_carlo(engine(c))[0])
+
+
+# ---- builders
+
+def _rate_card(case: Case) -> pd.DataFrame:
+    summary = survey_summary(case) if case.has("cost_survey") else None
+    return rates.rate_card(case.scenario, case.params, "proposed", summary)
+
+
+def _current_rates(case: Case) -> pd.DataFrame:
+    return rates.rate_card(case.scenario, case.params, "current")[["band", "setting", "client_group", "fnc", "weekly_rate_gbp"]]
+
+
+def _band_mapping(case: Case) -> pd.DataFrame:
+    return rates.band_mapping(case.scenario, case.book.placements, case.current_rates, case.proposed_rates)
+
+
+def _budget(case: Case) -> pd.DataFrame:
+    """Average council cost per placement by year under the scenario, against today's fees."""
+    s = case.scenario
+    council = case.arrays.council
+    weekly = {}
+    for k, factor in enumerate(case.index.cumulative_factor):
+        yf = uplift.year_fees(case, k, float(factor))
+        weekly[s.financial_year + k] = float(yf.new["council"][council].mean()) / 100
+    baseline = float(uplift.first_year(case).base["council"][council].mean()) / 100
+    return demand.budget(demand_projection(case)[0], weekly, baseline)
+
+
+TABLES: list[Table] = [
+    Table("rate_card", _rate_card, (), "Proposed rate card",
+          "One row per proposed band. £ per resident per week; components rounded to the penny once, the rate is their sum."),
+    Table("current_rates", _current_rates, (), "Rates paid now",
+          "The bands and weekly rates paid now (stated)."),
+    Table("band_mapping", _band_mapping, ("placements",), "Current bands and proposed bands",
+          "Council placements moving from each current band to each proposed band, with the change in weekly rate (£/week).",
+          counts=("placements",)),
+    Table("survey_summary", survey_summary, ("cost_survey",), "Provider cost survey: quartiles",
+          "Provider cost survey: quartiles per cost line and category (£ prpw); totals in both conventions, labelled."),
+    Table("survey_outliers", lambda c: survey.flag_outliers(c.book.cost_survey), ("cost_survey",), "Provider cost survey: outlying returns",
+          "Cost lines beyond 3 x IQR outside the quartiles of their category and line."),
+    Table("survey_exclusions", lambda c: kept_survey(c)[1], ("cost_survey",), "Provider cost survey: exclusions",
+          "Survey rows the scenario excluded."),
+    Table("cost_drivers", lambda c: survey.cost_drivers(kept_survey(c)[0]), ("cost_survey",), "What drives homes' costs",
+          "Quantile regression of home total cost prpw on beds (per 10), occupancy (per 10 points) and category."),
+    Table("uplift_index", lambda c: c.index, (), "Uplift index by year",
+          "Yearly uplift index (% a year): staff share x staff growth + other share x CPI + step changes."),
+    Table("funding_summary", lambda c: funding.summary_tables(funding_split(c)), ("placements",), "Who pays the weekly fees now",
+          "Weekly fees by payer (£/week and £/year at 365/7 weeks), by band, client group, area and funding.",
+          counts=("placements",)),
+    Table("uplift_cost", uplift_cost, ("placements",), "Cost of the change",
+          "Cost change against today's fees held flat (£ a year): gross = council + resident + top-up + FNC.",
+          counts=("placements", "placements_affected", "protected")),
+    Table("topups", lambda c: uplift.topups_table(c, uplift.first_year(c)), ("placements",), "Top-ups paid by families",
+          "Placements with third-party top-ups: how many fall, rise, vanish or stay in the first year.",
+          counts=("placements",)),
+    Table("provider_income", lambda c: provider_income(c)[1], ("placements", "homes"), "Change in homes' income",
+          "Distribution of the change in homes' weekly income (council fees, top-ups, self-funder prices).",
+          counts=("homes",)),
+    Table("market", lambda c: market.capacity(c.book), ("placements", "homes"), "Care home market",
+          "Beds, occupancy and payer shares of occupied beds in open in-county homes.",
+          counts=("homes",)),
+    Table("beds_over_time", lambda c: market.beds_over_time(c.book), ("homes",), "Beds opened and closed",
+          "Beds opened and closed by calendar year (in-county homes)."),
+    Table("sustainability", lambda c: sustainability(c)[1], ("placements", "homes"), "Homes below their cost of care",
+          "Homes whose income per occupied bed-week is below their cost of care at their occupancy, now and proposed.",
+          counts=("homes", "below_cost_now", "below_cost_proposed")),
+    Table("self_funder_premium", lambda c: market.self_funder_premium(c.book, uplift.first_year(c)), ("placements",),
+          "What self-funders pay above the council",
+          "Premium self-funders pay over the council's average gross fee in the same home (£/week, £ a year).",
+          counts=("self_funders",)),
+    Table("demand", lambda c: demand_projection(c)[0], ("placements", "population", "admissions"), "Projected demand",
+          "Council-supported admissions and placements projected by year and client group, with 90% intervals."),
+    Table("demand_model", lambda c: demand_projection(c)[1], ("population", "admissions"), "Demand model",
+          "Poisson GLM of admissions on age band and year with log(population) offset: coefficients."),
+    Table("budget", _budget, ("placements", "population", "admissions"), "Council budget by year",
+          "Council cost by year: growth from demand and from fees (£ a year)."),
+    Table("sensitivity", lambda c: sensitivity.one_way(engine(c)), ("placements",), "Sensitivity of the first-year cost",
+          "One-way sensitivity of the first-year council cost to each assumption (tornado)."),
+    Table("montecarlo", montecarlo, ("placements",), "Range of the first-year cost",
+          "Monte Carlo range of the first-year council cost: P10, P50, P90 over seeded draws."),
+    # working files for the analyst: placement- and home-level, never in a pack
+    Table("funding", funding_split, ("placements",), "Who pays each placement",
+          "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),
+    Table("provider_income_by_home", lambda c: provider_income(c)[0], ("placements", "homes"), "Change in income by home",
+          "One row per home: change in weekly income.", private=True),
+    Table("sustainability_by_home", lambda c: sustainability(c)[0], ("placements", "homes"), "Income and cost by home",
+          "One row per home: income and cost per occupied bed-week, margins.", private=True),
+]
+REGISTRY: dict[str, Table] = {t.name: t for t in TABLES}
+PUBLISHED_COUNTS: dict[str, list[str]] = {t.name: list(t.counts) for t in TABLES if t.counts}
+
+
+@dataclass
+class Results:
+    """Every table for a case, as computed (``tables`` published, ``private`` working files)."""
+
+    case: Case
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    private: dict[str, pd.DataFrame] = field(default_factory=dict)
+    headline: dict = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # table name -> why it was not built
+
+    @property
+    def scenario(self):
+        return self.case.scenario
+
+
+def notes() -> dict[str, str]:
+    return {t.name: t.note for t in TABLES}
+
+
+def headline(case: Case, tables: dict[str, pd.DataFrame]) -> dict:
+    """The headline figures every output quotes: first-year cost, top-up exposure, self-funders,
+    the cost range and homes below cost."""
+    h = uplift.headline(uplift_cost(case))
+    split = funding_split(case)
+    h["topup_exposure"] = funding.topup_exposure(split, case.scenario.uplift.topup_collection)
+    h["self_funders"] = uplift.self_funder_change(case, uplift.first_year(case))
+    h["splits_balance"] = bool(split.balances.all())
+    if "montecarlo" in tables:
+        stats = tables["montecarlo"].set_index("statistic").council_cost_gbp
+        h["council_cost_range_gbp"] = {"P10": float(stats["P10"]), "P50": float(stats["P50"]), "P90": float(stats["P90"])}
+    if "sustainability" in tables:
+        agg = tables["sustainability"]
+        h["homes_below_cost"] = {"now": int(agg.below_cost_now.iloc[-1]), "proposed": int(agg.below_cost_proposed.iloc[-1])}
+    return h
+
+
+def compute(case: Case) -> Results:
+    """Every table in the registry whose inputs the case has; the rest are listed in ``skipped``."""
+    r = Results(case)
+    for t in TABLES:
+        missing = [n for n in t.needs if not case.has(n)]
+        if missing:
+            r.skipped[t.name] = f"{INPUT_WORDS.get(missing[0], missing[0])}: {t.label.lower()} is not computed"
+            continue
+        (r.private if t.private else r.tables)[t.name] = t.build(case)
+    if case.has("placements"):
+        r.headline = headline(case, r.tables)
+    return r
+
+
+def load_case(scenario_path: str | Path) -> Case:
+    """Load a scenario, its parameters and data (bad input: InputError) as a case."""
+    return Case(*load_inputs(scenario_path))
+
+
+def run(scenario_path: str | Path) -> Results:
+    return compute(load_case(scenario_path))
+
+
+def published_tables(r: Results) -> dict[str, pd.DataFrame]:
+    """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked."""
+    t = r.scenario.publication.suppress_below
+    return {name: suppress(frame, PUBLISHED_COUNTS[name], t) if name in PUBLISHED_COUNTS else frame
+            for name, frame in r.tables.items()}
