@@ -105,6 +105,24 @@ def bench_monte_carlo(repeats: int):
     row("Monte Carlo, 10,000 draws (s)", f"{t:.2f}", "< 10 s")
 
 
+def bench_big_book_monte_carlo(n: int, draws: int):
+    """Monte Carlo on a large book: the engine sizes its chunks by memory (feemodel.model.engine)."""
+    import resource
+
+    base = load_case(EXAMPLE)
+    book = big_book(base.book.placements, n)
+    case = base.with_scenario(base.scenario)
+    case = type(case)(case.scenario, case.params, type(base.book)(**{**base.book.__dict__, "placements": book}))
+    council = int(case.arrays.council.sum())
+    t = time.perf_counter()
+    e = CostEngine(case)
+    monte_carlo(e, draws=draws)
+    took = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+    row(f"Monte Carlo on a book of {n:,} placements ({council:,} council), {draws:,} draws (s)", f"{took:.1f}")
+    row("  draws per chunk / peak memory of the process (GiB)", f"{e.chunk_size()} / {peak:.1f}", "fits 24 GiB")
+
+
 def bench_explorer(repeats: int):
     try:
         from feemodel.apps.explore import Explorer
@@ -186,6 +204,7 @@ def main():
           f"{os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     bench_engine(200_000 if a.quick else 1_000_000, 20_000 if a.quick else 100_000, repeats)
     bench_monte_carlo(repeats)
+    bench_big_book_monte_carlo(200_000 if a.quick else 1_000_000, 200 if a.quick else 1_000)
     bench_explorer(repeats)
     bench_pack(repeats, parallel=not a.quick)
     width = max(len(r[0]) for r in ROWS)

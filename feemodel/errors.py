@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _clean(text, limit: int) -> str:
+    """One printable line, cut to ``limit`` characters (a file name that is not UTF-8 is escaped)."""
+    text = " ".join(str(text).split()).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class InputError(Exception):
     """Bad input: names the file, the row or key, what was wrong and what is allowed.
 
@@ -12,9 +19,9 @@ class InputError(Exception):
     """
 
     def __init__(self, source: str | Path | None, where: str | None, problem: str):
-        self.source = str(source) if source is not None else None
-        self.where = where
-        self.problem = " ".join(str(problem).split())  # always one line
+        self.source = _clean(str(source), 1000) if source is not None else None
+        self.where = _clean(where, 500) if where is not None else None
+        self.problem = _clean(problem, 1000)  # always one line, never a whole expanded input
         super().__init__(self.message)
 
     @property

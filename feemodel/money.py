@@ -32,6 +32,18 @@ def to_pence(pounds):
     return (np.sign(arr) * np.floor(np.abs(arr) * 100 + 0.5 + _NUDGE)).astype(np.int64)
 
 
+def pounds(amount):
+    """A computed £ amount (scalar, array or Series) rounded to the penny by the one rule (halves away
+    from zero, as :func:`to_pence`), back in £. NaN stays NaN (a statistic with no data)."""
+    if isinstance(amount, pd.Series):
+        return pd.Series(pounds(amount.to_numpy(dtype=float)), index=amount.index, name=amount.name)
+    arr = np.asarray(amount, dtype=float)
+    ok = np.isfinite(arr)
+    out = np.full(arr.shape, np.nan)
+    out[ok] = to_pence(arr[ok]) / 100
+    return float(out) if np.ndim(amount) == 0 else out
+
+
 def to_pounds(pence):
     """Whole pence back to £ (float with at most two decimals)."""
     if isinstance(pence, pd.Series):

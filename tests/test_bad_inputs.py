@@ -7,6 +7,7 @@ nothing written to the output folder and an existing output folder untouched. Ca
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -23,9 +24,9 @@ CASES = sorted((Path(__file__).parent / "bad_inputs").glob("*.yaml"))
 def _set(data, dotted, value, delete=False):
     keys = dotted.split(".")
     for k in keys[:-1]:
-        k = int(k) if isinstance(data, dict) and k.isdigit() and int(k) in data else k
+        k = int(k) if k.isdigit() and (isinstance(data, list) or int(k) in data) else k
         data = data[k]
-    last = int(keys[-1]) if keys[-1].isdigit() and int(keys[-1]) in data else keys[-1]
+    last = int(keys[-1]) if keys[-1].isdigit() and (isinstance(data, list) or int(keys[-1]) in data) else keys[-1]
     if delete:
         del data[last]
     else:
@@ -82,6 +83,17 @@ def apply(case: dict, folder: Path) -> Path:
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(rows)
         target.write_text(buf.getvalue(), encoding="latin-1")
+    if "pad_bytes" in case:  # a comment line long enough to pass a size limit
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write("\n#" + "x" * case["pad_bytes"] + "\n")
+    if "nested" in case:  # a value nested this many lists deep
+        target.write_text(target.read_text() + "\ndeep: " + "[" * case["nested"] + "]" * case["nested"] + "\n")
+    if case.get("fifo"):  # the file replaced by a named pipe: must be refused, never block
+        target.unlink()
+        os.mkfifo(target)
+    if case.get("folder"):  # the file replaced by a folder
+        target.unlink()
+        target.mkdir()
     if case.get("crlf"):
         target.write_bytes(target.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     if case.get("bom"):
@@ -91,7 +103,8 @@ def apply(case: dict, folder: Path) -> Path:
 
 def test_catalogue_is_big_enough():
     bad = [c for c in CASES if not yaml.safe_load(c.read_text()).get("ok")]
-    assert len(bad) >= 40
+    assert len(bad) >= 100
+    assert len(CASES) >= 120
 
 
 @pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
@@ -112,6 +125,8 @@ def test_case(case_file, tmp_path):
     assert result.exit_code == 2, (result.exit_code, result.output)
     message = result.stderr.strip()
     assert message.startswith("error: ") and "\n" not in message, message
+    assert len(message) < 1500 + len(str(tmp_path)), f"message is {len(message):,} characters long"
+    assert message.isprintable(), repr(message)
     assert "Traceback" not in result.output
     assert Path(case["file"]).name in message, message
     for fragment in case["expect"]:

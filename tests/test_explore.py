@@ -53,7 +53,7 @@ def test_target_rate_override(ex):
 def test_invalid_values_are_explained_and_keep_last_results(ex):
     before = ex.results
     assert ex.set("occupancy_pct", 120) is None
-    assert ex.message == "Occupancy must be above 0% and at most 100%."
+    assert ex.message == "Occupancy must be at least 1% and at most 100%."  # the schema's bound (below 1% is refused)
     assert ex.results is before
     ex.set("effective_date", "2027-06-01")
     assert "financial year" in ex.message and "Traceback" not in ex.message

@@ -11,7 +11,7 @@ from feemodel.model.charging import ChargingRules
 from feemodel.model.funding import PARTS, funding_split, split_pence, topup_exposure
 from tests.conftest import PLACEMENT_DEFAULTS
 
-APR26 = dt.date(2026, 4, 1)  # PEA £31.80, FNC £267.68
+APR26 = dt.date(2026, 4, 6)  # PEA £31.80 (from 6 April 2026), FNC £267.68 (from 1 April)
 
 
 def book(rows):
@@ -61,7 +61,8 @@ def test_topup_exposure(params):
     e = topup_exposure(funding_split(f, params, APR26), "council_gross")
     # 75.50 a week x 365 / 7 = 3,936.7857 -> £3,936.79
     assert e == {"topup_collection": "council_gross", "placements_with_topups": 2, "topups_gbp_pw": 75.5,
-                 "council_exposure_gbp_pa": 3936.79, "collected_by_council": True}
+                 "council_exposure_gbp_pa": 3936.79, "placements_with_first_party_topups": 0,
+                 "first_party_topups_gbp_pw": 0.0, "first_party_exposure_gbp_pa": 0.0, "collected_by_council": True}
 
 
 money = st.decimals(min_value=0, max_value=5000, places=2).map(float)
@@ -87,3 +88,52 @@ def test_split_always_balances_and_is_never_negative(rows):
     assert (s["gross"] == total).all()
     for p in PARTS:
         assert (s[p] >= 0).all()
+
+
+def test_first_party_topup_is_its_own_payer(params):
+    # fee £760 with a £40 top-up paid by the resident from their own resources (12-week property
+    # disregard): resident's assessed contribution 200 - 31.80 = £168.20; council 760 - 168.20 = £591.80;
+    # first party £40; no third party; gross 760 + 40 = £800
+    f = book([dict(weekly_fee=760, first_party_topup=40.0)])
+    f["first_party_topup"] = f.first_party_topup.astype(float)
+    s = funding_split(f, params, APR26).set_index("placement_id").loc["T0"]
+    assert (s.gross_gbp_pw, s.council_gbp_pw, s.resident_gbp_pw, s.third_party_gbp_pw, s.first_party_gbp_pw) == (800.0, 591.8, 168.2, 0.0, 40.0)
+    assert s.balances
+    exp = topup_exposure(funding_split(f, params, APR26), "council_gross")
+    # shown apart from families' top-ups: £40 a week, £40 x 365/7 = £2,085.71 a year
+    assert exp["placements_with_topups"] == 0 and exp["placements_with_first_party_topups"] == 1
+    assert exp["first_party_exposure_gbp_pa"] == 2085.71
+
+
+def test_first_party_topup_falls_under_an_uplift(tmp_path):
+    # £760 + own top-up £40 = price £800; a uniform 5% takes the fee to £798 and homes pass none of the
+    # rise on, so the resident's own top-up falls to 800 - 798 = £2; families' top-ups are untouched
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    case = load_case(tiny_scenario(tmp_path, [dict(weekly_fee=760, provider_price=800)], dict(method="uniform", uniform_pct=5)))
+    case.book.placements["first_party_topup"] = [40.0]
+    yf = uplift.year_fees(case.with_scenario(case.scenario), 0, 1.0)
+    assert yf.base["first_party"][0] == 40_00 and yf.new["first_party"][0] == 2_00
+    assert yf.base["third_party"][0] == yf.new["third_party"][0] == 0
+
+
+def test_first_party_topup_column_is_read_and_checked(tmp_path):
+    # the optional column may be left out (existing books) or given; a resident's own top-up on a
+    # self-funder, or beside a family's top-up, is refused naming the row
+    import subprocess
+    import sys
+
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    path = tiny_scenario(tmp_path, [dict(weekly_fee=760, provider_price=800), dict(weekly_fee=760, third_party_topup=10)])
+    book_csv = path.parent / "data" / "placements.csv"
+    f = pd.read_csv(book_csv, dtype=str, keep_default_na=False)
+    f["first_party_topup"] = ["40", ""]
+    f.to_csv(book_csv, index=False)
+    case = load_case(path)
+    assert case.book.placements.first_party_topup.tolist()[0] == 40.0
+    f.loc[1, "first_party_topup"] = "5"
+    f.to_csv(book_csv, index=False)
+    r = subprocess.run([sys.executable, "-m", "feemodel", "check", str(path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "row 3" in r.stderr and "first_party_topup" in r.stderr

@@ -55,12 +55,16 @@ def test_placements_follow_exits_and_admissions(tmp_path):
                                         dict(turnover={"annual_exit_rate_pct": 40, "replace_leavers": True})))
     s, b = case.scenario, case.book
     projected = pd.DataFrame({"year": [2026, 2027], "age_band": ["85+", "85+"], "population": [1, 1],
-                              "admissions": [5.0, 5.0], "pi90_low": [4, 4], "pi90_high": [6, 6]})
-    out = demand.project_placements(s, b, projected).set_index(["client_group", "financial_year"])
-    # 10 older placements now; next year 10 x 0.6 + 5 x 100% = 11
+                              "admissions": [5.0, 5.0]})
+    draws = np.array([[4.0, 5.0, 6.0], [4.0, 5.0, 6.0]])
+    out = demand.project_placements(s, b, projected, draws).set_index(["client_group", "financial_year"])
+    # 10 older placements now; on 1 April 2027: 10 x 0.6 + 5 admitted in 2026/27 x r(40%), where
+    # r = 0.4 / -ln(0.6) = 0.4 / 0.5108 = 0.7831 of a year's admissions are still placed at its end:
+    # 6 + 3.915 = 9.9 (not 6 + 5 = 11)
     assert out.loc[("older", 2026), "placements"] == 10
-    assert out.loc[("older", 2027), "placements"] == 11
-    assert out.loc[("older", 2027), "placements_pi90_high"] == 12
+    assert out.loc[("older", 2027), "placements"] == 9.9
+    # the 95th percentile of the draws 4, 5, 6 is 5.9 (linear between 5 and 6): 6 + 5.9 x 0.7831 = 10.62 -> 10.6
+    assert out.loc[("older", 2027), "placements_pi90_high"] == 10.6
 
 
 def test_budget_splits_growth_into_demand_and_fees():

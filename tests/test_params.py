@@ -33,12 +33,16 @@ def test_nlw_by_year(params, year, value):
 
 @pytest.mark.parametrize("year,value", PEA.items())
 def test_pea_by_year(params, year, value):
-    assert params.get("charging.personal_expenses_allowance", D(year, 4, 1)) == value
+    # each year's allowance is in force from 6 April (the amending regulations' commencement)
+    assert params.get("charging.personal_expenses_allowance", D(year, 4, 6)) == value
 
 
 def test_value_changes_on_its_effective_date_not_before(params):
-    assert params.get("charging.personal_expenses_allowance", D(2024, 3, 31)) == 28.25
-    assert params.get("charging.personal_expenses_allowance", D(2024, 4, 1)) == 30.15
+    # SI 2024/325 commenced on 6 April 2024: 1 to 5 April still had the 2023/24 £28.25
+    assert params.get("charging.personal_expenses_allowance", D(2024, 4, 5)) == 28.25
+    assert params.get("charging.personal_expenses_allowance", D(2024, 4, 6)) == 30.15
+    # the Care Act charging regulations' own £24.40 ran from 1 to 5 April 2015 (SI 2015/644 raised it to £24.90)
+    assert params.get("charging.personal_expenses_allowance", D(2015, 4, 1)) == 24.40
 
 
 def test_employer_ni_history(params):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from feemodel.model import rates
@@ -110,7 +111,7 @@ def test_rate_card_adds_up_and_flags_fnc(params):
     nursing = card[card.setting == "nursing"]
     assert set(nursing.fnc) == {"excluded"} and set(nursing.fnc_rate_gbp_pw) == {267.68}
     wa = card.set_index("band").loc["Working age residential"]
-    assert wa.weekly_rate_gbp == 1080.00 + 4 * 11.81  # stated rate plus 4 supplementary hours at £11.81
+    assert wa.weekly_rate_gbp == 1080.00 + 4 * 17.00  # stated rate plus 4 supplementary hours at £17.00
 
 
 def test_fnc_included_band_adds_fnc(params):
@@ -129,7 +130,9 @@ def test_band_mapping_counts_every_council_placement(params):
     from feemodel.inputs.data import load_book
     s = load_scenario(EXAMPLE)
     book = load_book(s)
-    m = rates.band_mapping(s, book.placements, rates.band_rates(s, params, "current"), rates.band_rates(s, params, "proposed"))
+    proposed = rates.band_rates(s, params, "proposed")
+    costed = {old: proposed[new] for old, new in s.band_mapping.items()}  # one-year phasing: the first year is the target
+    m = rates.band_mapping(s, book.placements, rates.band_rates(s, params, "current"), proposed, costed)
     council = book.placements[book.placements.funding == "council"]
     assert m.placements.sum() == len(council)
     for _, row in m.iterrows():
@@ -151,8 +154,10 @@ def test_index_with_earnings_and_step_change(params):
     ix_cfg = s.indexation.model_copy(update={"staff_index": "earnings", "earnings_growth_pct": {2027: 4.0, 2028: 3.0},
                                              "step_changes_pct": {2027: 0.5}})
     ix = uplift_index(s.model_copy(update={"indexation": ix_cfg}), params, 3)
+    # 2026 (the scenario's own year): no earnings growth given, so its index is not computed (shown blank)
     # 2027: 0.57 x 4 + 0.43 x 2.4 + 0.5 = 3.812; 2028: 0.57 x 3 + 0.43 x 2.0 = 2.57
-    assert list(ix.index_pct) == pytest.approx([0, 3.812, 2.57])
+    assert np.isnan(ix.index_pct.iloc[0]) and ix.cumulative_factor.iloc[0] == 1.0
+    assert list(ix.index_pct.iloc[1:]) == pytest.approx([3.812, 2.57])
     assert ix.cumulative_factor.iloc[2] == pytest.approx(1.03812 * 1.0257)
 
 

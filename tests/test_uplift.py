@@ -73,7 +73,7 @@ def test_nursing_fnc_stays_fixed(tmp_path):
 def test_out_of_area_gets_band_percentage_on_own_fee(tmp_path):
     # out of area at the host's price 900; Residential moves by new/760, applied to 900
     s, p, case, part, full = cost_of(tmp_path, [dict(home_id="H3", area="out", weekly_fee=900, provider_price=900)],
-                                  method="target_rates")
+                                  method="target_rates", out_of_area={"method": "band_change"})
     from feemodel.money import to_pence
     from feemodel.model.rates import band_rates
     new = band_rates(s, p, "proposed")["Residential"]

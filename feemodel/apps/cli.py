@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -20,10 +22,14 @@ class FeemodelGroup(click.Group):
     """Turn bad input into one line on stderr and exit code 2; other failures into exit code 1."""
 
     def invoke(self, ctx):
+        _quiet_warnings()
         try:
             return super().invoke(ctx)
         except InputError as err:
-            click.echo(f"error: {err.message}", err=True)
+            click.echo(f"error: {_printable(err.message)}", err=True)
+            sys.exit(2)
+        except click.UsageError as err:  # one line naming the option, not click's usage block
+            click.echo(f"error: {_printable(' '.join(err.format_message().split()))}", err=True)
             sys.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
@@ -36,7 +42,59 @@ class FeemodelGroup(click.Group):
             sys.exit(1)
 
 
-SCENARIO = click.argument("scenario", required=False, type=click.Path(path_type=Path))
+def _printable(text: str) -> str:
+    """Text safe for any terminal: a file name that is not UTF-8 is shown with escapes, not a crash."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_SHOWN: set[str] = set()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings reach the terminal only as the tool's own one-line ``warning:`` messages: the
+    package's own warnings and a demand model that did not converge; numerical RuntimeWarnings and
+    third-party deprecation noise are dropped (the figures are checked, not the warnings)."""
+    text = " ".join(str(message).split())
+    name = category.__name__
+    module = category.__module__ or ""
+    if issubclass(category, RuntimeWarning) and not module.startswith("feemodel"):
+        if "Convergence" in name or "Separation" in name:
+            text = f"the demand model (Poisson GLM of admissions) may not be reliable: {text}"
+        else:
+            return
+    elif issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning | SyntaxWarning | ImportWarning):
+        return
+    elif module.startswith("statsmodels") and ("Convergence" in name or "Separation" in name or "Hessian" in name):
+        text = f"the demand model (Poisson GLM of admissions) may not be reliable: {text}"
+    elif module.startswith("statsmodels"):
+        return
+    text = _printable(text if len(text) <= 300 else text[:300] + "...")
+    if text in _SHOWN:
+        return
+    _SHOWN.add(text)
+    click.echo(f"warning: {text}", err=True)
+
+
+def _quiet_warnings() -> None:
+    warnings.showwarning = _show_warning
+    warnings.simplefilter("default")
+
+
+class SafePath(click.Path):
+    """A path option or argument; a NUL byte is a bad-input error (exit 2), not a crash in os.stat."""
+
+    def convert(self, value, param, ctx):
+        text = os.fsdecode(value) if isinstance(value, bytes) else str(value)
+        if "\x00" in text:
+            self.fail("contains a NUL byte; give a plain file or folder name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _path():
+    return SafePath(path_type=Path)
+
+
+SCENARIO = click.argument("scenario", required=False, type=_path())
 
 
 def _scenario(path: Path | None) -> Path:
@@ -62,9 +120,14 @@ def main(ctx, debug):
 def check(scenario):
     """Validate a scenario and its data files, and print a short summary."""
     from ..inputs.load import load_inputs
+    from ..model.case import Case
+    from ..model.checks import checks as run_checks
+    from ..model.demand import check_demand
 
     path = _scenario(scenario)
     s, params, book = load_inputs(path)
+    notes = check_demand(s, book)          # a demand model that cannot be fitted is bad input (exit 2)
+    found = run_checks(Case(s, params, book))
     p = book.placements
     click.echo(f"{path}: OK")
     click.echo(f"  {s.council}: {s.title} ({s.year_label})")
@@ -72,21 +135,37 @@ def check(scenario):
     click.echo(f"  placements: {len(p):,} ({', '.join(f'{k} {v:,}' for k, v in p.funding.value_counts().sort_index().items())})")
     click.echo(f"  homes: {len(book.homes):,}; cost survey: {book.cost_survey.home_id.nunique()} homes, {len(book.cost_survey):,} rows")
     click.echo(f"  population rows: {len(book.population)}; admissions rows: {len(book.admissions)}")
+    for note in notes:
+        click.echo(f"  note: {note}")
+    _print_checks(found)
+
+
+def _print_checks(found) -> None:
+    """Each check that warns, as one line on stderr (a warning, never a failure)."""
+    for row in found.itertuples():
+        if row.status == "warning":
+            click.echo(f"warning: {row.key}: {row.detail}", err=True)
+        elif row.status == "explained":
+            click.echo(f"  explained: {row.key}: {row.detail}")
 
 
 @main.command()
 @SCENARIO
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+@click.option("--out", "out", type=_path(), default=Path("output"), show_default=True,
               help="Folder for the tables (refused if it exists and is not empty, unless --force).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 def run(scenario, out, force):
     """Compute every table for a scenario and write CSVs, tables.xlsx and headline.json."""
+    from ..inputs.scenario import load_scenario
     from ..money import fmt_gbp_m
     from ..publish.tables import run as run_scenario
-    from ..publish.writers import write_results
+    from ..publish.writers import check_output_folder, protected_inputs, write_results
 
-    results = run_scenario(_scenario(scenario))
+    path = _scenario(scenario)
+    check_output_folder(out, protected_inputs(load_scenario(path)))  # before the work, and again when writing
+    results = run_scenario(path)
     write_results(results, out, force)
+    _print_checks(results.tables["checks"])
     h = results.headline
     click.echo(f"Wrote {len(results.tables)} tables to {out}")
     click.echo(f"Council cost {h['financial_year']}: {fmt_gbp_m(h['council_net_change_part_year_gbp'])} part year, "
@@ -96,8 +175,7 @@ def run(scenario, out, force):
 @main.command()
 @click.option("--income", type=float, required=True, help="Assessable weekly income, £/week.")
 @click.option("--capital", type=float, required=True, help="Assessable capital, £.")
-@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date of the assessment (YYYY-MM-DD); default today.")
+@click.option("--date", "when", default=None, help="Date of the assessment (YYYY-MM-DD); default today.")
 @click.option("--fee", type=float, default=None, help="Weekly fee the contribution is capped at, £/week.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def contribution(income, capital, when, fee, as_json):
@@ -108,7 +186,16 @@ def contribution(income, capital, when, fee, as_json):
     for name, value in (("--income", income), ("--capital", capital), ("--fee", fee)):
         if value is not None and (value != value or value < 0 or value > 1e9):
             raise InputError(None, name, f"{value!r} is not allowed; give a number from 0 to 1,000,000,000")
-    when = (when.date() if when else dt.date.today())
+    if when is None:
+        when = dt.date.today()
+    else:
+        raw = when
+        try:
+            when = dt.date.fromisoformat(when) if len(when) == 10 else None
+        except ValueError:
+            when = None
+        if when is None:
+            raise InputError(None, "--date", f"{_printable(raw)[:40]!r} is not a real date; use YYYY-MM-DD, e.g. 2026-04-06")
     r = assess_one(income, capital, when, fee, params=load_parameters())
     if as_json:
         click.echo(json.dumps(r, indent=2))
@@ -128,7 +215,7 @@ def contribution(income, capital, when, fee, as_json):
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=_path())
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 def example(directory, force):
     """Write the example council's scenarios and data to DIRECTORY as a starting point."""
@@ -143,19 +230,19 @@ def example(directory, force):
 
 @main.command()
 @SCENARIO
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", "out", type=_path(), default=None,
               help="Pack folder (default packs/<scenario name>); with --scenarios, the folder that holds one pack per scenario.")
 @click.option("--force", is_flag=True, help="Replace an existing pack.")
-@click.option("--scenarios", "many", multiple=True, type=click.Path(path_type=Path),
+@click.option("--scenarios", "many", multiple=True, type=_path(),
               help="Build several packs in parallel processes; repeat the option or list files after it.")
-@click.argument("more", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("more", nargs=-1, type=_path())
 def pack(scenario, out, force, many, more):
     """Build the consultation evidence pack: executed notebooks, pack.html, pack.pdf, tables.xlsx, manifest.json.
 
     Examples: `feemodel pack` (the example council), `feemodel pack my.yaml --out packs/my`,
     `feemodel pack --scenarios a.yaml b.yaml --out packs`.
     """
-    from ..publish.pack import PackError, build_many, build_pack
+    from ..publish.pack import PackError, SetupError, build_many, build_pack
 
     if many:
         files = list(many) + ([scenario] if scenario else []) + list(more)
@@ -171,6 +258,9 @@ def pack(scenario, out, force, many, more):
     target = out or Path("packs") / path.stem
     try:
         build_pack(path, target, force)
+    except SetupError as err:
+        click.echo(f"pack failed: {err}", err=True)
+        sys.exit(1)
     except PackError as err:
         click.echo(f"pack failed: {err}", err=True)
         click.echo(f"the previous pack (if any) is untouched; failed notebooks kept in {target}.failed", err=True)
@@ -179,7 +269,7 @@ def pack(scenario, out, force, many, more):
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", type=_path())
 def verify(directory):
     """Rerun a pack from its manifest and report, table by table, whether every figure is identical."""
     from ..publish.verify import verify as verify_pack
@@ -199,10 +289,12 @@ def explore(scenario, port):
     from ..inputs.scenario import load_scenario
     from .explore import serve
 
+    if port is not None and not 1 <= port <= 65535:
+        raise InputError(None, "--port", f"{port} is not a port; give a whole number from 1 to 65535")
     path = _scenario(scenario)
     load_scenario(path)  # bad input is reported here, before anything starts
     proc, url = serve(path, port)
-    click.echo(f"Explorer for {path} at {url} (Ctrl-C to stop)")
+    click.echo(f"Explorer for {path} at {url} (Ctrl-C to stop; log: {proc.log_path})")
     try:
         proc.wait()
     except KeyboardInterrupt:

@@ -30,7 +30,7 @@ from ..money import fmt_gbp, fmt_gbp_m, to_pounds
 from ..publish import labels
 from ..publish.tables import load_case
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")
+NAME_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,60}\Z")
 
 
 class ExplorerError(Exception):
@@ -162,7 +162,7 @@ class Explorer:
         total = agg.set_index("setting").loc["all"]
         return Results(
             headline=head,
-            rate_card=rate_card(s, self.params, "proposed" if s.uplift.method == "target_rates" else "current"),
+            rate_card=rate_card(s, self.params, "proposed", costed=uplift.band_rates_costed(case)),  # the rates costed
             current_rates={k: to_pounds(v) for k, v in case.current_rates.items()},
             funding=pd.DataFrame(rows), topups=topups,
             homes_below_cost={"now": int(total.below_cost_now), "proposed": int(total.below_cost_proposed)},
@@ -172,7 +172,7 @@ class Explorer:
     # ---- save
     def save(self, name: str, folder: str | Path | None = None, overwrite: bool = False) -> Path:
         """Write the current settings as a scenario YAML beside the base scenario (so its data paths hold)."""
-        if not NAME_RE.match(name or ""):
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
             raise ExplorerError("Give the scenario a name of letters, numbers, '-' or '_' (up to 60), e.g. uplift_6pct.")
         folder = Path(folder) if folder else self.base.folder
         if folder.resolve() != self.base.folder.resolve():
@@ -183,9 +183,19 @@ class Explorer:
         s = self.scenario()
         s = s.model_copy(update={"title": f"{self.base.title} (explorer: {name})"})
         text = f"# Saved from the feemodel explorer on {dt.date.today().isoformat()}, based on {self.base.path.name}\n" + s.to_yaml()
-        tmp = target.with_suffix(".yaml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        # a fresh temporary file in the same folder (O_EXCL, never a planted name or symlink), then
+        # an atomic rename that replaces a symlink at the target itself rather than following it
+        import os
+        import tempfile
+
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".yaml.tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
         return target
 
     # ---- presentation (plain HTML: no scripts, fast)
@@ -235,15 +245,18 @@ class Explorer:
 
 
 def _explain(msg: str) -> str:
-    """Turn a validation message into a sentence a commissioner can act on."""
+    """Turn a validation message into a sentence a commissioner can act on, naming the field."""
     if "effective_date" in msg:
         return "The effective date must fall in the scenario's financial year (1 April to 31 March)."
     if "occupancy" in msg:
-        return "Occupancy must be above 0% and at most 100%."
-    if "greater than or equal to 0" in msg:
-        return "That value cannot be negative here: " + msg.split(": ", 1)[-1]
-    if "less than or equal to 100" in msg:
-        return "Percentages here must be between 0 and 100."
+        return "Occupancy must be at least 1% and at most 100%."
+    msg = msg.removeprefix("scenario: ")
+    field = msg.split(": ", 1)[0] if ": " in msg else ""
+    detail = msg.split(": ", 1)[-1]
+    if "greater than or equal to" in msg or "greater than" in msg:
+        return f"That value is too low for {field or 'this setting'}: {detail}"
+    if "less than or equal to" in msg or "less than" in msg:
+        return f"That value is too high for {field or 'this setting'}: {detail}"
     return "That setting cannot be used: " + msg.split(": ", 1)[-1]
 
 
@@ -347,6 +360,7 @@ def app(scenario: str | Path | None = None):
 
 
 def free_port() -> int:
+    """A port on 127.0.0.1 that is free now (the server is told not to move off it)."""
     import socket
 
     with socket.socket() as sock:
@@ -354,21 +368,78 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(scenario: str | Path | None = None, port: int | None = None):
-    """Start Voila on localhost for the explorer notebook; returns (process, url)."""
+def serve(scenario: str | Path | None = None, port: int | None = None, startup_timeout_s: float = 120.0):
+    """Start Voila on localhost for the explorer notebook; returns (process, url).
+
+    Bound to 127.0.0.1, answering only requests whose Host is localhost or a loopback address (a
+    DNS-rebinding page gets 403); at most 8 kernels, each shut down after 30
+    minutes idle; its log goes to a file (``proc.log_path``), never to an unread pipe. Returns once
+    the server listens, with the URL of the port it actually bound."""
     import os
+    import socket
     import subprocess
     import sys
+    import tempfile
+    import time
 
     from ..paths import REPO_DIR, default_scenario
 
-    port = port or free_port()
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535):
+        raise InputError(None, "--port", f"{port!r} is not a port; give a whole number from 1 to 65535")
+    if port is None:
+        port = free_port()
+    else:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError as exc:
+                raise InputError(None, "--port", f"port {port} cannot be used on 127.0.0.1 ({exc.strerror}); "
+                                 "choose another or leave --port out") from None
     nb = REPO_DIR / "notebooks" / "explore.ipynb"
     env = dict(os.environ)
     # the notebook's python3 kernel runs `python` from PATH: make that this very Python
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["FEEMODEL_SCENARIO"] = str(Path(scenario or default_scenario()).resolve())
-    cmd = [sys.executable, "-m", "voila", str(nb), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-           "--show_tracebacks=False"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    return proc, f"http://127.0.0.1:{port}/"
+    max_kernels = 8
+    # Voila 0.5 hard-codes allow_remote_access=True in its tornado settings: turn the Host check
+    # back on, and refuse a kernel beyond the limit
+    launcher = (
+        "import sys\n"
+        "from tornado import web\n"
+        "from voila.app import Voila\n"
+        "class LocalVoila(Voila):\n"
+        "    def init_settings(self):\n"
+        "        settings = super().init_settings()\n"
+        "        settings['allow_remote_access'] = False\n"
+        "        settings['local_hostnames'] = ['localhost']\n"
+        "        km = settings['kernel_manager']\n"
+        "        start = km.start_kernel\n"
+        "        async def limited(*args, **kwargs):\n"
+        f"            if len(km.list_kernel_ids()) >= {max_kernels}:\n"
+        "                raise web.HTTPError(503, 'too many explorer sessions; close a tab and reload')\n"
+        "            return await start(*args, **kwargs)\n"
+        "        km.start_kernel = limited\n"
+        "        return settings\n"
+        "sys.exit(LocalVoila.launch_instance())\n"
+    )
+    cmd = [sys.executable, "-c", launcher, str(nb), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+           "--Voila.port_retries=0", "--show_tracebacks=False",
+           "--MappingKernelManager.cull_idle_timeout=1800", "--MappingKernelManager.cull_interval=60",
+           "--MappingKernelManager.cull_connected=True"]
+    fd, log_name = tempfile.mkstemp(prefix="feemodel-explore-", suffix=".log")
+    with os.fdopen(fd, "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log_name
+    pattern = re.compile(r"running at:\s*(http://127\.0\.0\.1:(\d+)/\S*)")
+    deadline = time.monotonic() + startup_timeout_s
+    while True:
+        text = Path(log_name).read_text(encoding="utf-8", errors="replace")
+        m = pattern.search(text)
+        if m:
+            return proc, f"http://127.0.0.1:{m.group(2)}/"
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:
+                proc.kill()
+            tail = " ".join(text.strip().splitlines()[-3:])[-300:]
+            raise RuntimeError(f"the explorer server did not start (log: {log_name}): {tail}")
+        time.sleep(0.2)

@@ -8,8 +8,10 @@ too: published outputs must never carry a column nobody checked (names, free tex
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +19,20 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .files import read_regular_file
 from .scenario import Scenario
 
 MAX_MONEY = 100_000.0  # £/week; anything larger is a typing error, not a fee
 MAX_CAPITAL = 100_000_000.0
+MIN_DATE, MAX_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+
+# C0 and C1 control characters, DEL and the Unicode line and paragraph separators: a vertical tab
+# or a line break pasted from Word into Excel. Refused in every cell of every data file.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# a number as a spreadsheet writes it: optional sign and £, digits with well-formed thousands
+# separators (1,234.50) or none (1234.50), an optional decimal point and an optional exponent
+NUMBER = re.compile(r"^[+-]?£?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?£?\d+,\d{1,2}$|^[+-]?£?\d{1,3}(\.\d{3})+,\d+$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class Col:
     choices: tuple[str, ...] = ()
     low: float = 0.0
     high: float = MAX_MONEY
+    absent_ok: bool = False  # the file may leave the column out altogether (read as blank)
 
 
 SCHEMAS: dict[str, dict[str, Col]] = {
@@ -47,6 +60,9 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "capital": Col("money", high=MAX_CAPITAL),
         "assessed_contribution": Col("money", required=False),
         "third_party_topup": Col("money"),
+        # a top-up the resident pays from their own resources: lawful only in the 12-week property
+        # disregard or under a deferred payment agreement (Choice of Accommodation Regulations 2014)
+        "first_party_topup": Col("money", required=False, absent_ok=True),
         "fnc_eligible": Col("bool"),
         "start_date": Col("date"),
     },
@@ -89,10 +105,13 @@ _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; anything but a regular file (a folder, a FIFO, a device) is refused."""
+    return read_regular_file(path, "a CSV file", missing="data file not found")
+
+
 def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise InputError(path, None, "data file not found")
-    raw = path.read_bytes()
+    raw = _read_bytes(path)
     if not raw.strip():
         raise InputError(path, None, "file is empty; expected a header row and data rows")
     try:
@@ -124,7 +143,7 @@ def read_table(path: Path, kind: str) -> pd.DataFrame:
             near = difflib.get_close_matches(h, schema, n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise InputError(path, f"column {h!r}", f"unknown column{hint}; allowed: {', '.join(schema)}")
-    missing = [c for c in schema if c not in header]
+    missing = [c for c in schema if c not in header and not schema[c].absent_ok]
     if missing:
         raise InputError(path, f"column {missing[0]!r}", f"missing; the file needs columns: {', '.join(schema)}")
     if len(rows) < 2:
@@ -133,8 +152,18 @@ def read_table(path: Path, kind: str) -> pd.DataFrame:
     for i, r in enumerate(rows[1:], start=2):
         if len(r) != width:
             raise InputError(path, f"row {i}", f"has {len(r)} fields, the header has {width}")
+    for i, r in enumerate(rows[1:], start=2):
+        for j, cell in enumerate(r):
+            m = CONTROL.search(cell)
+            if m:
+                raise InputError(path, f"row {i}, column {header[j]!r}",
+                                 f"contains a control character ({_char_name(m.group())}), such as a line break pasted from "
+                                 "Word; remove it (each cell is plain text on one line)")
     frame = pd.DataFrame([[c.strip() for c in r] for r in rows[1:]], columns=header)
     frame.index = pd.RangeIndex(2, 2 + len(frame))  # spreadsheet line numbers
+    for name in schema:
+        if name not in frame:
+            frame[name] = ""
     out = {}
     for name, col in schema.items():
         out[name] = _convert(path, frame[name], name, col)
@@ -148,9 +177,19 @@ def read_table(path: Path, kind: str) -> pd.DataFrame:
     return result.reset_index(drop=True)
 
 
+def _char_name(ch: str) -> str:
+    names = {"\t": "tab", "\n": "line break", "\r": "carriage return", "\x0b": "vertical tab", "\x0c": "form feed",
+             "\x00": "NUL", "\u2028": "line separator", "\u2029": "paragraph separator"}
+    return names.get(ch, f"U+{ord(ch):04X}")
+
+
+def _excerpt(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def _bad(path, series, mask, name, what):
     row = series.index[np.argmax(mask)]
-    return InputError(path, f"row {row}, column {name!r}", f"{series[row]!r} {what}")
+    return InputError(path, f"row {row}, column {name!r}", f"{_excerpt(series[row])} {what}")
 
 
 def _convert(path: Path, s: pd.Series, name: str, col: Col) -> pd.Series:
@@ -175,9 +214,28 @@ def _convert(path: Path, s: pd.Series, name: str, col: Col) -> pd.Series:
         parsed = pd.to_datetime(s.where(~blank, None), format="%Y-%m-%d", errors="coerce")
         bad = ~blank & parsed.isna()
         if bad.any():
-            raise _bad(path, s, bad.to_numpy(), name, "is not a date; use YYYY-MM-DD")
+            value = s[bad.to_numpy()].iloc[0]
+            try:
+                dt.date.fromisoformat(value)
+                real = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+            except ValueError:
+                real = False
+            what = "is out of range; allowed 1900-01-01 to 2100-12-31" if real else "is not a date; use YYYY-MM-DD"
+            raise _bad(path, s, bad.to_numpy(), name, what)
+        outside = ~blank & ((parsed < MIN_DATE) | (parsed > MAX_DATE))
+        if outside.any():
+            raise _bad(path, s, outside.to_numpy(), name, "is out of range; allowed 1900-01-01 to 2100-12-31")
         return parsed
-    # numbers
+    # numbers: thousands separators only where well formed (1,234.50); a decimal comma (850,50) is
+    # refused rather than read as 85050
+    comma = ~blank & s.str.contains(",", regex=False)
+    if comma.any():
+        malformed = comma & ~s.str.match(NUMBER.pattern)
+        if malformed.any():
+            dec = s[malformed.to_numpy()].iloc[0]
+            hint = ("looks like a decimal comma; write the number with a decimal point (850.50)"
+                    if DECIMAL_COMMA.match(dec) else "has a misplaced thousands separator; write 1,234.50 or 1234.50")
+            raise _bad(path, s, malformed.to_numpy(), name, f"is not a number: {hint}")
     cleaned = s.str.replace(",", "", regex=False).str.replace("£", "", regex=False)
     values = pd.to_numeric(cleaned.where(~blank, None), errors="coerce")
     bad = ~blank & (values.isna() | ~np.isfinite(values.astype(float)))
@@ -230,6 +288,33 @@ def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
         i = h.index[h_bad.to_numpy()][0]
         raise InputError(scenario.data_path("homes"), f"{row(i)}, column 'closed'",
                          f"{h.closed[i].date()} is before it opened ({h.opened[i].date()}); closed must be on or after opened")
+    hpath = scenario.data_path("homes")
+    fy_end = pd.Timestamp(scenario.financial_year + 1, 3, 31)
+    fy = scenario.year_label
+    over = h.occupied_beds.notna() & (h.occupied_beds > h.beds)
+    if over.any():
+        i = h.index[over.to_numpy()][0]
+        raise InputError(hpath, f"{row(i)}, column 'occupied_beds'",
+                         f"{int(h.occupied_beds[i])} occupied beds is more than the home's {int(h.beds[i])} beds")
+    for col in ("opened", "closed"):
+        late = h[col].notna() & (h[col] > fy_end)
+        if late.any():
+            i = h.index[late.to_numpy()][0]
+            raise InputError(hpath, f"{row(i)}, column {col!r}",
+                             f"{h[col][i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
+                             f"give the date the home actually {col}, or leave the home out until it has")
+    late = p.start_date > fy_end
+    if late.any():
+        i = p.index[late.to_numpy()][0]
+        raise InputError(ppath, f"{row(i)}, column 'start_date'",
+                         f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
+                         "the book lists placements that have started")
+    closed = p.home_id.map(h.set_index("home_id").closed)
+    after = closed.notna() & (p.start_date > closed)
+    if after.any():
+        i = p.index[after.to_numpy()][0]
+        raise InputError(ppath, f"{row(i)}, column 'start_date'",
+                         f"{p.start_date[i].date()} is after home {p.home_id[i]} closed ({closed[i].date()} in {hpath.name})")
     bands = {b.name: b for b in scenario.bands("current")}
     council = p.funding.eq("council")
     bad_band = council & ~p.band.isin(bands)
@@ -249,6 +334,16 @@ def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
     if topup_wrong.any():
         i = p.index[topup_wrong.to_numpy()][0]
         raise InputError(ppath, f"{row(i)}, column 'third_party_topup'", "a top-up is only allowed on a council-funded placement")
+    own = p.first_party_topup.fillna(0)
+    own_wrong = ~council & (own > 0)
+    if own_wrong.any():
+        i = p.index[own_wrong.to_numpy()][0]
+        raise InputError(ppath, f"{row(i)}, column 'first_party_topup'", "a top-up is only allowed on a council-funded placement")
+    both = (own > 0) & (p.third_party_topup > 0)
+    if both.any():
+        i = p.index[both.to_numpy()][0]
+        raise InputError(ppath, f"{row(i)}, column 'first_party_topup'",
+                         "has both a family's (third_party_topup) and the resident's own top-up; give the one payer of the top-up")
     fnc_wrong = p.fnc_eligible & p.setting.ne("nursing")
     if fnc_wrong.any():
         i = p.index[fnc_wrong.to_numpy()][0]

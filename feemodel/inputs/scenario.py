@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import InputError
+from .files import read_regular_file
 
 Money = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
 Hours = Annotated[float, Field(ge=0, le=168, allow_inf_nan=False)]
@@ -73,22 +74,48 @@ class Returns(Strict):
     capital_yield_pct: Pct = 0.0
 
 
-class Category(Strict):
-    """A care category's cost build-up inputs (£ prpw unless the key says otherwise)."""
+class StaffHours(Strict):
+    """A staff line built like care staff: hours per resident per week x hourly pay, plus the
+    category's on-costs (so NLW, NI and pension changes flow through)."""
 
-    label: str
+    hours_prpw: Hours
+    pay: CarePay
+
+
+FixedLine = Literal["other_staff", "supplies", "head_office"]
+
+
+class Category(Strict):
+    """A care category's cost build-up inputs (£ prpw unless the key says otherwise).
+
+    Care and nursing staff are per resident (hours per resident x pay). Premises are per bed
+    (``premises_per_bed``, spread over occupied beds). Other staff, supplies and services and head
+    office are entered £ per resident per week at the category's ``occupancy_pct``, as a cost
+    survey reports them; ``line_basis`` says whether each is a home's fixed cost (``per_home``:
+    spread over occupied beds, so it rises when occupancy falls) or moves with residents
+    (``per_resident``). The default is ``per_home`` for all three, the convention of the 2022 fair
+    cost of care template, which turned each home's annual costs into £ per resident per week at
+    its occupancy.
+    """
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]
     setting: Literal["residential", "nursing"]
-    occupancy_pct: Annotated[float, Field(gt=0, le=100)]
+    occupancy_pct: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)]
     care_hours_prpw: Hours
     care_pay: CarePay
     nurse_hours_prpw: Hours = 0.0
     nurse_pay: CarePay | None = None
     on_costs: OnCosts = OnCosts()
-    other_staff_prpw: dict[str, Money] = {}
+    other_staff_prpw: dict[str, Money | StaffHours] = {}
     premises_per_bed: dict[str, Money] = {}
     supplies_prpw: dict[str, Money] = {}
     head_office_prpw: Money = 0.0
+    line_basis: dict[FixedLine, Literal["per_home", "per_resident"]] = {}
     returns: Returns = Returns()
+
+    def basis(self, line: str) -> str:
+        """``per_home`` or ``per_resident`` for other_staff, supplies or head_office."""
+        return self.line_basis.get(line, "per_home")
 
     @model_validator(mode="after")
     def _nursing(self):
@@ -107,7 +134,7 @@ class CostOfCare(Strict):
 class Band(Strict):
     """A named weekly rate: stated (``weekly_rate``) or built from a cost category, plus add-ons."""
 
-    name: str
+    name: Annotated[str, Field(min_length=1, max_length=80)]
     setting: Literal["residential", "nursing"]
     client_group: Literal["older", "working_age", "all"] = "all"
     category: str | None = None
@@ -142,6 +169,17 @@ class Turnover(Strict):
     replace_leavers: bool = True
 
 
+class OutOfArea(Strict):
+    """How placements in other councils' areas change: they are paid at the host council's price,
+    not moved by this council's band changes. ``index`` (default): the uplift index for the year
+    (staff share x NLW or earnings growth + other share x CPI + steps, including the first year);
+    ``pct``: a stated % in the first year (then the index); ``band_change``: the % change of the
+    placement's band (the in-county change)."""
+
+    method: Literal["index", "pct", "band_change"] = "index"
+    pct: SignedPct = 0.0
+
+
 class Uplift(Strict):
     """How fees change. ``method``: uniform %, % per band, or move to the proposed rate card."""
 
@@ -156,16 +194,20 @@ class Uplift(Strict):
     self_funder_pass_through_pct: Pct = 0.0
     topup_collection: Literal["council_gross", "direct"] = "council_gross"
     turnover: Turnover = Turnover()
+    out_of_area: OutOfArea = OutOfArea()
 
 
 class Demand(Strict):
     council_share_of_admissions_pct: Pct = 45.0
     projection_years: Annotated[int, Field(ge=1, le=15)] = 5
+    # annual exit rate of council placements by client group (5 means 5% a year); a group not stated
+    # is estimated from the placement book's start dates (see feemodel.model.demand.exit_rates)
+    exit_rate_pct: dict[Literal["older", "working_age"], Pct] = {}
 
 
 class Range(Strict):
-    low: float
-    high: float
+    low: Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]
 
     @model_validator(mode="after")
     def _order(self):
@@ -176,9 +218,9 @@ class Range(Strict):
 
 class Distribution(Strict):
     kind: Literal["normal", "uniform", "triangular"]
-    low: float
-    high: float
-    mode: float | None = None
+    low: Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]
+    mode: Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _order(self):
@@ -205,7 +247,7 @@ class Sensitivity(Strict):
     one_way: dict[Assumption, Range] = {}
     monte_carlo: dict[Assumption, Distribution] = {}
     draws: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
-    seed: int = 20261124
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 20261124
 
 
 class Publication(Strict):
@@ -214,8 +256,8 @@ class Publication(Strict):
 
 
 class Scenario(Strict):
-    council: str
-    title: str
+    council: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Annotated[str, Field(min_length=1, max_length=300)]
     financial_year: Annotated[int, Field(ge=2015, le=2040)]
     data: DataFiles
     cost_of_care: CostOfCare
@@ -231,6 +273,10 @@ class Scenario(Strict):
     survey_exclusions: list[str] = []
     survey_statistic: Literal["sum_of_line_medians", "median_of_totals"] = "median_of_totals"
     parameter_changes: dict[str, dict[dt.date, float]] = {}
+    projections: dict[str, dict[dt.date, float]] = {}
+    # a source or justification for any assumption, keyed by its path (e.g. uplift.provider_pass_through_pct);
+    # shown beside the figure in the pack, and against any check it answers
+    notes: dict[str, Annotated[str, Field(min_length=1, max_length=2000)]] = {}
 
     # set after loading
     path: Path | None = Field(default=None, exclude=True)
@@ -280,6 +326,19 @@ class Scenario(Strict):
         return dt.date(self.financial_year, 4, 1)
 
     @property
+    def rates_date(self) -> dt.date:
+        """The date whose national figures a rate card and the year's means test use: the later of
+        the effective date and 6 April (the first day of the tax year, when employer NI, pension
+        thresholds and, in recent years, the Personal Expenses Allowance change). Figures are taken
+        as in force on that day, not blended over the year."""
+        return max(self.uplift.effective_date, dt.date(self.financial_year, 4, 6))
+
+    def year_date(self, k: int) -> dt.date:
+        """The date whose national figures scenario year k uses (k = 0: :attr:`rates_date`; later
+        years: 6 April of that year)."""
+        return self.rates_date if k == 0 else dt.date(self.financial_year + k, 4, 6)
+
+    @property
     def year_label(self) -> str:
         return f"{self.financial_year}/{(self.financial_year + 1) % 100:02d}"
 
@@ -295,33 +354,150 @@ class Scenario(Strict):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+_LIMITS = {"greater_than_equal": ("ge", "greater than or equal to"), "greater_than": ("gt", "greater than"),
+           "less_than_equal": ("le", "less than or equal to"), "less_than": ("lt", "less than")}
+
+
+def _number(x) -> str:
+    """1000000 -> '1,000,000', 0.0 -> '0' (so '... to 100' is never a prefix of '... to 1,000,000')."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+def _excerpt(value, limit: int = 60) -> str:
+    """A value quoted in an error, cut short: an expanded alias bomb must never reach a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "...'"
+
+
 def _pydantic_error(path: Path, err: ValidationError) -> InputError:
-    first = err.errors()[0]
+    errors = err.errors(include_url=False, include_input=True)
+    first = errors[0]
     loc = ".".join(str(p) for p in first["loc"] if p not in ("function-after",)) or "(top level)"
     msg = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
+    kind = first["type"]
+    if kind == "extra_forbidden":
         msg = "unknown key; check the spelling against the scenario reference in README.md"
-    elif first["type"] == "missing":
+    elif kind == "missing":
         msg = "required key is missing"
-    elif "input" in first and first["type"] not in ("value_error",):
-        msg = f"{msg} (got {first['input']!r})"
-    extra = f" (and {len(err.errors()) - 1} more problem(s))" if len(err.errors()) > 1 else ""
+    elif kind in _LIMITS:
+        key, words = _LIMITS[kind]
+        limit = (first.get("ctx") or {}).get(key)
+        msg = f"Input should be {words} {_number(limit)}" if isinstance(limit, int | float) else msg
+        msg = f"{msg} (got {_excerpt(first.get('input'))})"
+    elif kind == "finite_number":
+        msg = f"Input should be a finite number (got {_excerpt(first.get('input'))})"
+    elif "input" in first and kind not in ("value_error",):
+        msg = f"{msg} (got {_excerpt(first['input'])})"
+    msg = msg if len(msg) <= 300 else msg[:300] + "..."
+    extra = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return InputError(path, loc, msg + extra)
 
 
+MAX_SCENARIO_BYTES = 2_000_000   # a scenario is a page or two of YAML
+MAX_YAML_NODES = 100_000         # nodes after expanding every alias: refuses an alias bomb
+# C0 and C1 control characters, DEL and the Unicode line and paragraph separators (a vertical tab
+# or a line break pasted from Word); refused in every key and every text value of a scenario
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first: int, second: int):
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys (a second ``Residential:`` would silently win)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    continue
+                if key in seen:
+                    raise _DuplicateKey(key, seen[key], key_node.start_mark.line + 1)
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+
+
+def _expanded_size(root) -> int:
+    """How many nodes the document has once every alias is expanded (shared nodes counted each time)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # a recursive alias: infinite when expanded
+            return MAX_YAML_NODES + 1
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > MAX_YAML_NODES:
+                    break
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+                if total > MAX_YAML_NODES:
+                    break
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
+
+
+def _check_text(path: Path, value, where: str = "") -> None:
+    """No control character in any key or text value (names the key)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            loc = f"{where}.{k}" if where else str(k)
+            if isinstance(k, str) and CONTROL.search(k):
+                raise InputError(path, _excerpt(loc, 80), "key contains a control character (a tab, line break or similar); remove it")
+            _check_text(path, v, loc)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_text(path, v, f"{where}.{i}" if where else str(i))
+    elif isinstance(value, str) and CONTROL.search(value):
+        raise InputError(path, where or None, f"{_excerpt(value)} contains a control character (a tab, line break or similar); "
+                         "text values are one plain line")
+
+
 def read_yaml(path: Path):
-    """Read a YAML file with clear errors for missing files, bad encoding and bad syntax."""
-    if not path.exists():
-        raise InputError(path, None, "file not found")
-    if path.is_dir():
-        raise InputError(path, None, "is a folder; give a scenario YAML file")
-    raw = path.read_bytes()
+    """Read a YAML file with clear errors for missing files, bad encoding and bad syntax.
+
+    Anything but a regular file (a FIFO, a device) is refused before it is opened; duplicate keys
+    are refused naming both lines; aliases may not expand beyond a small budget."""
+    raw = read_regular_file(path, "a scenario YAML file", limit=MAX_SCENARIO_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"byte {exc.start}", "not UTF-8 text; save the file as UTF-8") from None
     try:
-        return yaml.safe_load(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+                raise InputError(path, None, f"aliases (*name) expand to more than {MAX_YAML_NODES:,} values; "
+                                 "a scenario needs no more than a few")
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except _DuplicateKey as dup:
+        raise InputError(path, f"line {dup.second}", f"key {_excerpt(dup.key)} appears twice (lines {dup.first} and {dup.second}); "
+                         "give each key once") from None
     except ValueError as exc:  # PyYAML builds dates itself: 2026-13-01 raises ValueError
         where = None
         for n, line in enumerate(text.splitlines(), start=1):
@@ -329,16 +505,20 @@ def read_yaml(path: Path):
                 try:
                     dt.date.fromisoformat(token)
                 except ValueError:
-                    where = f"line {n} ({line.split(':')[0].strip()})"
+                    where = f"line {n} ({_excerpt(line.split(':')[0].strip(), 40)})"
                     break
             if where:
                 break
-        raise InputError(path, where, f"not a real date ({exc}); use YYYY-MM-DD") from None
+        raise InputError(path, where, f"not a real date ({str(exc)[:80]}); use YYYY-MM-DD") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(path, where, f"YAML syntax error: {problem}") from None
+        raise InputError(path, where, f"YAML syntax error: {str(problem)[:200]}") from None
+    except RecursionError:
+        raise InputError(path, None, "YAML nested too deeply") from None
+    _check_text(path, data)
+    return data
 
 
 def load_scenario(path: str | Path, check_files: bool = True) -> Scenario:
@@ -355,12 +535,25 @@ def load_scenario(path: str | Path, check_files: bool = True) -> Scenario:
         raise _pydantic_error(path, err) from None
     scenario = scenario.model_copy(update={"path": path.resolve()})
     if check_files:
+        import os
+        import stat
+
         folder = scenario.folder.resolve()
         for name in DataFiles.model_fields:
             rel = getattr(scenario.data, name)
-            target = (folder / rel).resolve()
+            if not rel.strip() or CONTROL.search(rel):
+                raise InputError(path, f"data.{name}", f"{_excerpt(rel)} is not a usable file name (empty, or a NUL or control character)")
+            try:
+                rel.encode("utf-8")
+                target = (folder / rel).resolve()
+            except (ValueError, OSError, UnicodeError):
+                raise InputError(path, f"data.{name}", f"{_excerpt(rel)} is not a usable file name") from None
             if not target.is_relative_to(folder):
                 raise InputError(path, f"data.{name}", f"{rel!r} points outside the scenario's folder; keep data files beside the scenario")
-            if not target.is_file():
-                raise InputError(path, f"data.{name}", f"data file {rel!r} not found (looked in {folder})")
+            try:
+                mode = os.stat(target).st_mode
+            except OSError:
+                raise InputError(path, f"data.{name}", f"data file {rel!r} not found (looked in {folder})") from None
+            if not stat.S_ISREG(mode):
+                raise InputError(path, f"data.{name}", f"{rel!r} is not a regular file (a folder, pipe or device); give a CSV file")
     return scenario

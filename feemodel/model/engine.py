@@ -14,9 +14,10 @@ import numpy as np
 from ..money import to_pence
 from .case import Case
 from .charging import ChargingRules, assess_pence
-from .uplift import exposure_weeks, phased_rate, target_fees
+from .uplift import GROUPS, exposure_weeks, group_cost, out_of_area_factor, phased_rate, target_fees
 
 BIG = np.int64(10**12)
+MEMORY_BUDGET_BYTES = 1 << 30  # 1 GiB for the draws x placements working arrays
 
 
 class CostEngine:
@@ -25,7 +26,12 @@ class CostEngine:
     def __init__(self, case: Case):
         self.case = case
         self.scenario = scenario = case.scenario
-        a = case.council_arrays
+        # placements in the cost table's group order (band, client group, area), so each group's
+        # weekly changes sum with one np.add.reduceat and round exactly as the table's rows do
+        codes = case.council_placements.groupby(GROUPS, sort=True).ngroup().to_numpy()
+        order = np.argsort(codes, kind="stable")
+        a = case.council_arrays.take(order)
+        self.starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0]) if len(codes) else np.array([], dtype=np.intp)
         self.n = a.n
         self.fee_old = a.fee
         self.in_area = a.in_area
@@ -38,9 +44,10 @@ class CostEngine:
         self.current_rate = np.array([current[b] for b in self.current_names], dtype=np.int64)
         # uncapped contribution: the data's assessed amount, else the means test; above the upper
         # capital limit the resident pays the whole fee (BIG caps at any fee)
-        m = assess_pence(a.income, a.capital, ChargingRules.on(scenario.year_start, case.params))
+        m = assess_pence(a.income, a.capital, ChargingRules.on(scenario.year_date(0), case.params))
         self.contribution = np.where(a.given >= 0, a.given, np.where(m["self_funder"], BIG, m["contribution"]))
         self.per_band_pct = a.band_values(scenario.uplift.per_band_pct, 0.0, float)
+        self.out_factor = out_of_area_factor(case, 1.0) if (~a.in_area).any() else None
 
     def weights(self, demand_growth_pct=0.0):
         """Part-year placement-weeks (original resident, replacement), scaled for book growth."""
@@ -52,14 +59,23 @@ class CostEngine:
         growth = ((1 + g[:, None] / 100) ** (days[None, :] / 365.25)).mean(axis=1)
         return ws * growth, wr * growth
 
+    def chunk_size(self) -> int:
+        """Draws costed at once: about a dozen draws x placements arrays of 8 bytes live together,
+        kept within :data:`MEMORY_BUDGET_BYTES` (at least 1, at most 500 draws)."""
+        per_draw = max(self.n, 1) * 8 * 12
+        return int(min(500, max(1, MEMORY_BUDGET_BYTES // per_draw)))
+
     def council_cost(self, proposed_rates: np.ndarray | None = None, demand_growth_pct=0.0,
-                     uniform_pct=None, chunk: int = 500) -> np.ndarray:
+                     uniform_pct=None, chunk: int | None = None) -> np.ndarray:
         """First-year (part-year) change in the council's net cost, £, one value per draw.
 
         ``proposed_rates``: draws x proposed bands, pence (target_rates method). ``uniform_pct``:
         per draw, for the uniform method (default: the scenario's). Provider pass-through is not an
-        input: it moves families' top-ups, not the council's net cost.
+        input: it moves families' top-ups, not the council's net cost. Each group of placements
+        (band, client group, area) is costed and rounded to the penny as a row of the cost table
+        is, so the scenario as stated gives the headline figure exactly.
         """
+        chunk = chunk or self.chunk_size()
         u = self.scenario.uplift
         if proposed_rates is None:
             proposed_rates = np.array([[0] * len(self.proposed_names)])
@@ -71,8 +87,9 @@ class CostEngine:
         out = np.empty(draws)
         for lo in range(0, draws, chunk):
             hi = min(draws, lo + chunk)
-            weekly_s, weekly_r = self._weekly(proposed_rates[lo:hi], up[lo:hi])
-            out[lo:hi] = (weekly_s * ws[lo:hi] + weekly_r * wr[lo:hi]) / 100
+            weekly_s, weekly_r = self._weekly(proposed_rates[lo:hi], up[lo:hi])   # draws x groups, pence
+            by_group = group_cost(weekly_s, weekly_r, ws[lo:hi, None], wr[lo:hi, None])
+            out[lo:hi] = to_pence(by_group / 100).sum(axis=1) / 100
         return out
 
     def _weekly(self, proposed, up):
@@ -85,14 +102,17 @@ class CostEngine:
             target = proposed[:, self.maps_to]                       # draws x current bands
             rate_k = phased_rate(self.current_rate[None, :], target, share)
             band_new = rate_k[:, self.current_of]                     # draws x placements
-            fee_new, _ = target_fees(u, fee_old, band_old, band_new, self.in_area[None, :])
+            fee_new, _ = target_fees(u, fee_old, band_old, band_new, self.in_area[None, :], self.out_factor)
         else:
             pct = up[:, None] if u.method == "uniform" else np.broadcast_to(self.per_band_pct[None, :], (len(up), self.n))
             factor = 1 + pct / 100
-            fee_new = to_pence(fee_old / 100 * factor)
+            fee_factor = factor if self.out_factor is None else np.where(self.in_area[None, :], factor, self.out_factor)
+            fee_new = to_pence(fee_old / 100 * fee_factor)
             band_new = to_pence(band_old / 100 * factor)
         c = self.contribution[None, :]
         d_council = (fee_new - np.minimum(c, fee_new)) - (fee_old - np.minimum(c, fee_old))
         d_fee = fee_new - fee_old
         d_repl = np.where(self.in_area[None, :], band_new - band_old, d_fee)
-        return d_council.sum(axis=1).astype(float), d_repl.sum(axis=1).astype(float)
+        if not self.n:
+            return np.zeros((len(up), 0), dtype=np.int64), np.zeros((len(up), 0), dtype=np.int64)
+        return np.add.reduceat(d_council, self.starts, axis=1), np.add.reduceat(d_repl, self.starts, axis=1)

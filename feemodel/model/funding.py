@@ -4,13 +4,17 @@ Rules (£/week, held in whole pence so every split balances exactly):
 
 * council-funded: the council's fee for the placement (excluding FNC) is split between the resident's
   assessed contribution (the data's ``assessed_contribution`` where given, else the Care Act means
-  test for the date, capped at the fee) and the council (the rest). A third-party top-up is on top,
-  and FNC is on top for an eligible nursing placement. gross = fee + top-up + FNC.
+  test for the date, capped at the fee) and the council (the rest). A top-up is on top, and FNC is
+  on top for an eligible nursing placement. gross = fee + top-up + FNC. The top-up is normally paid
+  by a third party (a family: ``third_party_topup``); a resident may pay their own top-up
+  (``first_party_topup``) only during the 12-week property disregard or under a deferred payment
+  agreement (Care and Support and After-care (Choice of Accommodation) Regulations 2014, reg 5), so
+  it is its own payer, ``first_party``, shown apart from families' top-ups.
 * self-funded: the resident pays the provider's price, less FNC where eligible (the NHS pays FNC
   for self-funders too).
 * NHS continuing healthcare (CHC): the NHS pays the whole fee.
 
-Identity, for every placement: gross = council + resident + third_party + nhs_fnc + nhs_chc.
+Identity, for every placement: gross = council + resident + third_party + first_party + nhs_fnc + nhs_chc.
 
 Top-up collection (scenario ``uplift.topup_collection``): with ``council_gross`` the council pays
 the gross fee (less FNC) to the provider and collects the resident's and the third party's shares,
@@ -27,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from .charging import ChargingRules, assess_pence
-from ..money import to_pence, to_pounds
+from ..money import pounds, to_pence, to_pounds
 from ..inputs.params import NationalParameters
 
-PARTS = ["council", "resident", "third_party", "nhs_fnc", "nhs_chc"]
+PARTS = ["council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"]
 WEEKS_PER_YEAR = 365 / 7
 
 
@@ -46,7 +50,8 @@ class BookArrays:
     in_area: np.ndarray
     fnc_eligible: np.ndarray
     fee: np.ndarray            # pence; 0 where blank
-    topup: np.ndarray
+    topup: np.ndarray          # the placement's top-up (pence), whoever pays it
+    first_party: np.ndarray    # the resident pays the top-up (first party), not a family
     price: np.ndarray
     income: np.ndarray
     capital: np.ndarray
@@ -65,20 +70,25 @@ class BookArrays:
         if "" in names:
             codes = np.where(codes == names.index(""), -1, codes)
         given = p["assessed_contribution"].to_numpy(dtype=float)
+        first = p["first_party_topup"].fillna(0).to_numpy(dtype=float) if "first_party_topup" in p else np.zeros(len(p))
         return cls(
             n=len(p), council=funding == "council", self_funded=funding == "self", chc=funding == "chc",
             nursing=p["setting"].to_numpy(dtype=object) == "nursing", in_area=area.to_numpy(dtype=object) == "in",
             fnc_eligible=p["fnc_eligible"].to_numpy(dtype=bool),
-            fee=to_pence(p["weekly_fee"].fillna(0).to_numpy()), topup=to_pence(p["third_party_topup"].fillna(0).to_numpy()),
+            fee=to_pence(p["weekly_fee"].fillna(0).to_numpy()), topup=to_pence(p["third_party_topup"].fillna(0).to_numpy() + first),
+            first_party=first > 0,
             price=to_pence(p["provider_price"].to_numpy()), income=to_pence(p["weekly_income"].to_numpy()),
             capital=to_pence(p["capital"].to_numpy()),
             given=np.where(np.isnan(given), -1, to_pence(np.nan_to_num(given))), band_code=codes, band_names=names,
         )
 
-    def take(self, mask: np.ndarray) -> "BookArrays":
-        """The placements where ``mask`` is true, in the same order."""
-        arrays = {f.name: getattr(self, f.name)[mask] for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
-        return replace(self, n=int(np.count_nonzero(mask)), **arrays)
+    def take(self, rows: np.ndarray) -> "BookArrays":
+        """The placements where the boolean mask ``rows`` is true (in book order), or at the
+        integer positions ``rows`` (in that order)."""
+        rows = np.asarray(rows)
+        arrays = {f.name: getattr(self, f.name)[rows] for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+        n = int(np.count_nonzero(rows)) if rows.dtype == bool else len(rows)
+        return replace(self, n=n, **arrays)
 
     def band_values(self, mapping: dict, default=0, dtype=np.int64) -> np.ndarray:
         """Per-placement value of a {band name: value} mapping (``default`` where no band or unlisted)."""
@@ -111,10 +121,12 @@ def split_pence(placements, rules: ChargingRules, fnc_p: int,
     self_pays = np.maximum(price_p - fnc, 0)
     resident = np.where(a.council, assessed, np.where(a.self_funded, self_pays, zero))
     council = np.where(a.council, fee_p - resident, zero)
-    third = np.where(a.council, topup_p, zero)
+    third = np.where(a.council & ~a.first_party, topup_p, zero)
+    first = np.where(a.council & a.first_party, topup_p, zero)
     chc = np.where(a.chc, fee_p, zero)
     gross = np.where(a.council, fee_p + topup_p + fnc, np.where(a.self_funded, self_pays + fnc, chc))
-    return {"gross": gross, "council": council, "resident": resident, "third_party": third, "nhs_fnc": fnc, "nhs_chc": chc}
+    return {"gross": gross, "council": council, "resident": resident, "third_party": third, "first_party": first,
+            "nhs_fnc": fnc, "nhs_chc": chc}
 
 
 def funding_split(placements: pd.DataFrame, params: NationalParameters, when: dt.date,
@@ -135,7 +147,7 @@ def funding_split(placements: pd.DataFrame, params: NationalParameters, when: dt
     else:
         paid = np.where(placements.funding.eq("council"), s["council"] + s["resident"], 0)
     out["council_pays_provider_gbp_pw"] = to_pounds(paid)
-    out["balances"] = s["gross"] == s["council"] + s["resident"] + s["third_party"] + s["nhs_fnc"] + s["nhs_chc"]
+    out["balances"] = s["gross"] == sum(s[part] for part in PARTS)
     return out
 
 
@@ -146,7 +158,7 @@ def summarise_split(split: pd.DataFrame, by: str) -> pd.DataFrame:
     out = g[cols].sum()
     out.insert(0, "placements", g.size())
     for c in cols:
-        out[c] = out[c].round(2)
+        out[c] = pounds(out[c])
         out[c.replace("_gbp_pw", "_gbp_pa")] = to_pounds(to_pence(out[c] * WEEKS_PER_YEAR))
     out = out.reset_index().rename(columns={by: "group"})
     out.insert(0, "grouping", by)
@@ -163,10 +175,14 @@ def summary_tables(split: pd.DataFrame) -> pd.DataFrame:
 def topup_exposure(split: pd.DataFrame, topup_collection: str) -> dict:
     """What the council would owe a year if every top-up payment stopped (it stays liable)."""
     weekly = float(split.third_party_gbp_pw.sum())
+    own = float(split.first_party_gbp_pw.sum()) if "first_party_gbp_pw" in split else 0.0
     return {
         "topup_collection": topup_collection,
         "placements_with_topups": int((split.third_party_gbp_pw > 0).sum()),
-        "topups_gbp_pw": round(weekly, 2),
+        "topups_gbp_pw": pounds(weekly),
         "council_exposure_gbp_pa": to_pounds(to_pence(weekly * WEEKS_PER_YEAR)),
+        "placements_with_first_party_topups": int((split.first_party_gbp_pw > 0).sum()) if own else 0,
+        "first_party_topups_gbp_pw": pounds(own),
+        "first_party_exposure_gbp_pa": to_pounds(to_pence(own * WEEKS_PER_YEAR)),
         "collected_by_council": topup_collection == "council_gross",
     }

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.data import Book
-from ..money import to_pounds
+from ..money import pounds, to_pounds
 from .case import Case
 from .rates import cost_at_occupancy, fnc_rate
 from .uplift import YearFees
@@ -71,7 +71,7 @@ def sustainability(case: Case, yf: YearFees) -> tuple[pd.DataFrame, pd.DataFrame
     h["income_now_gbp_pobw"] = to_pounds(h.now) / h.placements
     h["income_new_gbp_pobw"] = to_pounds(h.new) / h.placements
     cost = np.zeros(len(h))
-    when = scenario.year_start
+    when = scenario.rates_date
     for setting, (cat_key, _) in STANDARD_CATEGORY.items():
         m = (h.setting == setting).to_numpy()
         if cat_key in scenario.cost_of_care.categories and m.any():
@@ -79,11 +79,11 @@ def sustainability(case: Case, yf: YearFees) -> tuple[pd.DataFrame, pd.DataFrame
             cost[m] = cost_at_occupancy(cat, scenario.cost_of_care.return_convention, params, when, h.occupancy_pct.to_numpy()[m])
             if setting == "nursing":
                 cost[m] += fnc_rate(params, when)
-    h["cost_gbp_pobw"] = np.round(cost, 2)
+    h["cost_gbp_pobw"] = pounds(cost)
     h["margin_now_pct"] = np.round((h.income_now_gbp_pobw - h.cost_gbp_pobw) / h.income_now_gbp_pobw * 100, 1)
     h["margin_new_pct"] = np.round((h.income_new_gbp_pobw - h.cost_gbp_pobw) / h.income_new_gbp_pobw * 100, 1)
     for c in ("income_now_gbp_pobw", "income_new_gbp_pobw"):
-        h[c] = h[c].round(2)
+        h[c] = pounds(h[c])
     cols = ["home_id"] + (["home_name"] if scenario.publication.name_homes else []) + [
         "setting", "beds", "occupancy_pct", "income_now_gbp_pobw", "income_new_gbp_pobw", "cost_gbp_pobw", "margin_now_pct", "margin_new_pct"]
     per_home = h[cols].reset_index(drop=True)
@@ -114,7 +114,7 @@ def self_funder_premium(book: Book, yf: YearFees) -> pd.DataFrame:
         for setting in ("residential", "nursing", "all"):
             m = premium if setting == "all" else premium[p.setting[self_f] == setting]
             rows.append({"case": label, "setting": setting, "self_funders": int(m.size),
-                         "average_premium_gbp_pw": round(float(m.mean()), 2),
+                         "average_premium_gbp_pw": pounds(float(m.mean())),
                          "average_premium_pct": round(float((m / ref[self_f][m.index]).mean() * 100), 1),
-                         "total_premium_gbp_pa": round(float(m.sum() * WEEKS_PER_YEAR), 2)})
+                         "total_premium_gbp_pa": pounds(float(m.sum() * WEEKS_PER_YEAR))})
     return pd.DataFrame(rows)

@@ -1,20 +1,29 @@
 """Cost of care build-up and the banded rate card.
 
-A category's cost is built per resident per week (£ prpw):
+A category's cost is built per resident per week (£ prpw), on the national figures in force on the
+scenario's rates date (the later of its effective date and 6 April; see ``Scenario.rates_date``):
 
 * care staff = care hours prpw x hourly pay x (1 + on-costs); nursing adds nurse hours x nurse pay;
-  pay is a fixed £/hour or the National Living Wage in force on the year's start plus a premium;
+  pay is a fixed £/hour or the National Living Wage in force plus a premium;
 * on-costs = (1 + holiday + sickness/training) x (1 + employer NI + pension) - 1, where
   'statutory' holiday is the backfill for 5.6 weeks (5.6 / (52 - 5.6)), employer NI is the
   rate on pay above the secondary threshold and pension the auto-enrolment minimum on pay above
   the qualifying earnings lower limit, for a worker paid ``paid_hours_per_week``;
-* other staff, supplies and services and head office are entered £ prpw;
+* other staff are a stated £ prpw or hours prpw x pay with the same on-costs as care staff;
+  supplies and services and head office are £ prpw. Each of these three is entered at the
+  category's assumed occupancy and is, by default, a home's fixed cost: at another occupancy it is
+  spread over the occupied beds (value x assumed occupancy / occupancy). ``line_basis`` may mark
+  one ``per_resident`` instead (it then does not move with occupancy);
 * premises is entered £ per bed per week and divided by occupancy (a fixed cost);
 * returns, by convention:
   (a) ``single_return_on_capital``: (land + building value per bed) x target yield / (52 x occupancy)
       (2008 fair-price toolkit; 12% yield);
   (b) ``fair_cost_of_care``: return on operations = % x operating costs, plus return on capital =
       freehold value per bed x yield / (52 x occupancy) (2022 fair cost of care exercise).
+
+Weeks: the build-up uses 52 weeks a year throughout (annual pay for the NI and pension thresholds,
+holiday backfill, capital returns), as the 2008 toolkit and the 2022 template do. Annual costs of a
+fee change are counted by days elsewhere (365/7, or 366/7 in a leap year).
 
 Each component is rounded to the penny once (:func:`feemodel.money.to_pence`) and the rate is the
 exact sum of the rounded components, so every published rate card adds up.
@@ -27,9 +36,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..money import to_pence, to_pounds
 from ..inputs.params import NationalParameters
-from ..inputs.scenario import Band, Category, Scenario
+from ..inputs.scenario import Band, Category, Scenario, StaffHours
 
 COST_LINES = ["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
               "head_office", "return_on_operations", "return_on_capital"]
@@ -41,6 +51,14 @@ def hourly_pay(pay, params: NationalParameters, when: dt.date) -> float:
     if pay.hourly_rate is not None:
         return pay.hourly_rate
     return params.get("wages.national_living_wage", when) + pay.nlw_premium
+
+
+def staff_line_cost(line, cat: Category, params: NationalParameters, when: dt.date) -> float:
+    """£ prpw of one staff line: a stated amount, or hours x pay x (1 + the category's on-costs)."""
+    if isinstance(line, StaffHours):
+        pay = hourly_pay(line.pay, params, when)
+        return line.hours_prpw * pay * (1 + on_cost_rate(cat, pay, params, when)["total"])
+    return float(line)
 
 
 def on_cost_rate(cat: Category, pay_per_hour: float, params: NationalParameters, when: dt.date) -> dict:
@@ -87,13 +105,20 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
     if cat.nurse_hours_prpw:
         nurse_pay = hourly_pay(cat.nurse_pay, params, when)
         nurse = cat.nurse_hours_prpw * nurse_pay * (1 + on_cost_rate(cat, nurse_pay, params, when)["total"])
+    assumed = cat.occupancy_pct / 100
+
+    def spread(line: str):
+        """Per-home lines are entered at the assumed occupancy and spread over the occupied beds."""
+        return assumed / occ if cat.basis(line) == "per_home" else 1.0
+
+    other = sum(staff_line_cost(v, cat, params, when) for v in cat.other_staff_prpw.values())
     lines = {
         "care_staff": care,
         "nursing_staff": nurse,
-        "other_staff": float(sum(cat.other_staff_prpw.values())),
+        "other_staff": other * spread("other_staff"),
         "premises": float(sum(cat.premises_per_bed.values())) / occ,
-        "supplies_services": float(sum(cat.supplies_prpw.values())),
-        "head_office": cat.head_office_prpw,
+        "supplies_services": float(sum(cat.supplies_prpw.values())) * spread("supplies"),
+        "head_office": cat.head_office_prpw * spread("head_office"),
     }
     operating = sum(lines.values())
     r = cat.returns
@@ -118,15 +143,11 @@ def category_cost_pence(cat: Category, convention: str, params: NationalParamete
 
 def cost_at_occupancy(cat: Category, convention: str, params: NationalParameters, when: dt.date,
                       occupancy_pct: np.ndarray) -> np.ndarray:
-    """Vectorised cost per occupied bed-week (£, unrounded) at many occupancies (homes)."""
-    base = category_cost(cat, convention, params, when, 100.0)
-    occ = np.asarray(occupancy_pct, dtype=float) / 100
-    fixed = base["premises"] + base["return_on_capital"]
-    variable = sum(base[k] for k in ("care_staff", "nursing_staff", "other_staff", "supplies_services", "head_office"))
-    if convention == "single_return_on_capital":
-        return variable + fixed / occ
-    ror = cat.returns.return_on_operations_pct / 100
-    return (variable + base["premises"] / occ) * (1 + ror) + base["return_on_capital"] / occ
+    """Vectorised cost per occupied bed-week (£, unrounded) at many occupancies (homes): the same
+    build-up as :func:`category_cost`, with per-home lines spread over each home's occupied beds."""
+    occ = np.asarray(occupancy_pct, dtype=float)
+    lines = category_cost(cat, convention, params, when, occupancy_pct=0.0, adjust={"occupancy_pct": occ})
+    return sum(np.broadcast_to(np.asarray(v, dtype=float), occ.shape) for v in lines.values())
 
 
 def fnc_rate(params: NationalParameters, when: dt.date) -> float:
@@ -141,37 +162,66 @@ def band_rate_pence(band: Band, scenario: Scenario, params: NationalParameters, 
         out.update(category_cost_pence(cat, scenario.cost_of_care.return_convention, params, when))
         out["cost_of_care_total"] = out.pop("total")
         out["occupancy_pct"] = cat.occupancy_pct
-    else:
-        out["cost_of_care_total"] = to_pence(band.weekly_rate)
-        out["occupancy_pct"] = np.nan
-    out["quality_premium"] = to_pence(band.quality_premium)
-    out["supplementary_needs"] = to_pence(band.supplementary_hours * band.supplementary_hourly_rate)
     fnc = to_pence(fnc_rate(params, when)) if band.setting == "nursing" else 0
     out["fnc_amount"] = fnc
     out["fnc_in_rate"] = fnc if band.fnc == "included" else 0
+    out["quality_premium"] = to_pence(band.quality_premium)
+    out["supplementary_needs"] = to_pence(band.supplementary_hours * band.supplementary_hourly_rate)
+    if band.category is None:
+        # a stated rate is published as stated; with FNC included, the council's share is the
+        # stated rate less the FNC in force (the NHS pays the FNC part)
+        out["cost_of_care_total"] = to_pence(band.weekly_rate) - out["fnc_in_rate"]
+        out["occupancy_pct"] = np.nan
+        if out["cost_of_care_total"] < 0:
+            raise InputError(scenario.path, f"band {band.name!r}",
+                             f"weekly_rate £{band.weekly_rate:,.2f} includes FNC but is below the FNC rate in force "
+                             f"(£{fnc / 100:,.2f} on {when.isoformat()}); give the rate including FNC, or set fnc: excluded")
     out["weekly_rate"] = out["cost_of_care_total"] + out["quality_premium"] + out["supplementary_needs"] + out["fnc_in_rate"]
     return out
 
 
 def rate_card(scenario: Scenario, params: NationalParameters, which: str = "proposed",
-              survey_summary: pd.DataFrame | None = None, when: dt.date | None = None) -> pd.DataFrame:
-    """The rate card: one row per band with its components (£/week, 2 dp) and survey comparison."""
-    when = when or scenario.year_start
+              survey_summary: pd.DataFrame | None = None, when: dt.date | None = None,
+              costed: dict[str, int] | None = None) -> pd.DataFrame:
+    """The rate card: one row per band with its components (£/week, 2 dp) and survey comparison.
+
+    The weekly rate is the exact sum of its rounded components: cost of care (the built lines, or
+    the stated rate less any FNC it includes) + uplift + quality premium + supplementary needs +
+    FNC where included. With a uniform or per-band % (``scenario.uplift.method``), the proposed card
+    is the current bands uplifted: pass ``costed`` ({current band: pence, excluding FNC}, see
+    :func:`feemodel.model.uplift.band_rates_costed`) and each row carries the uplift in £ a week.
+
+    National figures are those in force on ``when`` (default: the scenario's rates date, the later
+    of its effective date and 6 April; see :attr:`Scenario.rates_date`)."""
+    when = when or scenario.rates_date
+    uplifting = which == "proposed" and scenario.uplift.method in ("uniform", "per_band")
+    if uplifting and costed is None:
+        raise ValueError("a uniform or per-band uplift's rate card needs the costed rates")
     rows = []
-    for band in scenario.bands(which):
+    for band in scenario.bands("current" if uplifting else which):
         p = band_rate_pence(band, scenario, params, when)
+        uplift = costed[band.name] - (p["weekly_rate"] - p["fnc_in_rate"]) if uplifting else 0
+        if uplifting:
+            u = scenario.uplift
+            pct = u.uniform_pct if u.method == "uniform" else u.per_band_pct.get(band.name, 0.0)
+            basis = f"current rate + {pct:g}%"
+        else:
+            basis = f"built from {band.category}" if band.category else "stated rate"
         row = {
             "band": band.name,
             "setting": band.setting,
             "client_group": band.client_group,
-            "basis": f"built from {band.category}" if band.category else "stated rate",
+            "basis": basis,
             "occupancy_pct": p["occupancy_pct"],
         }
-        for k in COST_LINES + ["cost_of_care_total", "quality_premium", "supplementary_needs"]:
-            row[k + "_gbp_pw"] = to_pounds(p[k]) if (band.category or k in ("cost_of_care_total", "quality_premium", "supplementary_needs")) else np.nan
+        for k in COST_LINES + ["cost_of_care_total"]:
+            row[k + "_gbp_pw"] = to_pounds(p[k]) if (band.category or k == "cost_of_care_total") else np.nan
+        row["uplift_gbp_pw"] = to_pounds(uplift)
+        row["quality_premium_gbp_pw"] = to_pounds(p["quality_premium"])
+        row["supplementary_needs_gbp_pw"] = to_pounds(p["supplementary_needs"])
         row["fnc"] = band.fnc if band.setting == "nursing" else "n/a"
         row["fnc_rate_gbp_pw"] = to_pounds(p["fnc_amount"]) if band.setting == "nursing" else np.nan
-        row["weekly_rate_gbp"] = to_pounds(p["weekly_rate"])
+        row["weekly_rate_gbp"] = to_pounds(p["weekly_rate"] + uplift)
         if survey_summary is not None and band.category:
             s = survey_summary[(survey_summary.category == band.category) & (survey_summary.cost_line == "total")
                                & (survey_summary.convention == scenario.survey_statistic)]
@@ -190,13 +240,14 @@ def band_rates_adjusted(scenario: Scenario, params: NationalParameters, adjust: 
 
     Each component is rounded to the penny and summed, exactly as :func:`band_rate_pence` does.
     """
-    when = when or scenario.year_start
+    when = when or scenario.rates_date
     out = {}
     conv = scenario.cost_of_care.return_convention
     for band in scenario.bands("proposed"):
         extras = to_pence(band.quality_premium) + to_pence(band.supplementary_hours * band.supplementary_hourly_rate)
         if band.category is None:
-            out[band.name] = np.full(n, to_pence(band.weekly_rate) + extras, dtype=np.int64)
+            council_share = band_rate_pence(band, scenario, params, when)["cost_of_care_total"]
+            out[band.name] = np.full(n, council_share + extras, dtype=np.int64)
             continue
         lines = category_cost(scenario.cost_of_care.categories[band.category], conv, params, when, adjust=adjust)
         total = sum(np.broadcast_to(to_pence(np.broadcast_to(np.asarray(lines[k], dtype=float), (n,))), (n,)) for k in COST_LINES)
@@ -205,8 +256,9 @@ def band_rates_adjusted(scenario: Scenario, params: NationalParameters, adjust: 
 
 
 def band_rates(scenario: Scenario, params: NationalParameters, which: str, when: dt.date | None = None) -> dict[str, int]:
-    """{band name: weekly rate in pence excluding any FNC included in the rate}."""
-    when = when or scenario.year_start
+    """{band name: weekly rate in pence excluding any FNC included in the rate}, built on the
+    national figures in force on ``when`` (default: the scenario's rates date)."""
+    when = when or scenario.rates_date
     out = {}
     for band in scenario.bands(which):
         p = band_rate_pence(band, scenario, params, when)
@@ -215,23 +267,35 @@ def band_rates(scenario: Scenario, params: NationalParameters, which: str, when:
 
 
 def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str, int],
-                 proposed: dict[str, int]) -> pd.DataFrame:
-    """Legacy band -> proposed band: council placements moving and the change in weekly rate.
+                 proposed: dict[str, int], costed: dict[str, int]) -> pd.DataFrame:
+    """Each current band: where its council placements go, the rate now, the proposed rate and the
+    rate costed in the first year (£/week), and the change from now to the rate costed.
 
-    ``current`` and ``proposed``: {band: weekly rate in pence} (see :func:`band_rates`).
+    ``current``: {current band: pence}; ``proposed``: {proposed band: pence} (the full target);
+    ``costed``: {current band: pence}, the first year's band rate (phased where the scenario phases
+    the change). With a uniform or per-band % the bands stay as they are: the proposed band is the
+    current band and the proposed rate is the uplifted rate.
     """
     council = placements[placements.funding == "council"]
     counts = council.groupby("band").size()
+    uplifting = scenario.uplift.method in ("uniform", "per_band")
     rows = []
     for old, new in scenario.band_mapping.items():
-        n = int(counts.get(old, 0))
+        to_band = old if uplifting else new
+        target = costed[old] if uplifting else proposed[new]
         rows.append({
             "current_band": old,
-            "proposed_band": new,
-            "placements": n,
+            "proposed_band": to_band,
+            "placements": int(counts.get(old, 0)),
             "current_rate_gbp_pw": to_pounds(current[old]),
-            "proposed_rate_gbp_pw": to_pounds(proposed[new]),
-            "change_gbp_pw": to_pounds(proposed[new] - current[old]),
-            "change_pct": round((proposed[new] - current[old]) / current[old] * 100, 2) if current[old] else np.nan,
+            "proposed_rate_gbp_pw": to_pounds(target),
+            "first_year_rate_gbp_pw": to_pounds(costed[old]),
+            "change_gbp_pw": to_pounds(costed[old] - current[old]),
+            "change_pct": round_pct((costed[old] - current[old]) / current[old] * 100) if current[old] else np.nan,
         })
     return pd.DataFrame(rows)
+
+
+def round_pct(x: float, dp: int = 2) -> float:
+    """A percentage rounded half away from zero (the same rule as money)."""
+    return float(np.sign(x) * np.floor(abs(x) * 10**dp + 0.5 + 1e-9) / 10**dp)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import Scenario
+from ..money import pounds
 from .engine import CostEngine
 from .rates import band_rates_adjusted
 
@@ -51,8 +52,8 @@ def one_way(engine: CostEngine) -> pd.DataFrame:
     for name, rng in scenario.sensitivity.one_way.items():
         lo, hi = headline_cost(engine, {name: np.array([rng.low, rng.high])})
         rows.append({"assumption": name, "label": LABELS[name], "low": rng.low, "high": rng.high,
-                     "base_cost_gbp": round(base, 2), "cost_at_low_gbp": round(float(lo), 2),
-                     "cost_at_high_gbp": round(float(hi), 2), "swing_gbp": round(abs(float(hi) - float(lo)), 2)})
+                     "base_cost_gbp": pounds(base), "cost_at_low_gbp": pounds(float(lo)),
+                     "cost_at_high_gbp": pounds(float(hi)), "swing_gbp": pounds(abs(float(hi) - float(lo)))})
     out = pd.DataFrame(rows, columns=["assumption", "label", "low", "high", "base_cost_gbp", "cost_at_low_gbp",
                                       "cost_at_high_gbp", "swing_gbp"])
     return out.sort_values(["swing_gbp", "assumption"], ascending=[False, True]).reset_index(drop=True)
@@ -78,14 +79,19 @@ def draw(scenario: Scenario, draws: int | None = None, seed: int | None = None) 
 
 
 def monte_carlo(engine: CostEngine, draws: int | None = None, seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """P10 / P50 / P90 (and mean) of the headline cost over seeded draws; returns (table, costs)."""
-    scenario = engine.scenario
-    values = draw(scenario, draws, seed)
+    """The headline cost with the scenario as stated, then P10 / P50 / P90 and the mean over seeded
+    draws (£ a year, one kind of value in the column); returns (table, costs). The number of draws
+    and the seed are :func:`monte_carlo_settings`."""
+    values = draw(engine.scenario, draws, seed)
     costs = headline_cost(engine, values)
-    n = len(costs)
-    rows = [{"statistic": s, "council_cost_gbp": round(float(v), 2)} for s, v in
-            [("P10", np.percentile(costs, 10)), ("P50", np.percentile(costs, 50)), ("P90", np.percentile(costs, 90)),
-             ("mean", costs.mean())]]
-    rows.append({"statistic": "draws", "council_cost_gbp": float(n)})
-    rows.append({"statistic": "seed", "council_cost_gbp": float(scenario.sensitivity.seed if seed is None else seed)})
+    central = float(headline_cost(engine, {})[0])
+    rows = [{"statistic": s, "council_cost_gbp": pounds(float(v))} for s, v in
+            [("as stated", central), ("P10", np.percentile(costs, 10)), ("P50", np.percentile(costs, 50)),
+             ("P90", np.percentile(costs, 90)), ("mean", costs.mean())]]
     return pd.DataFrame(rows), costs
+
+
+def monte_carlo_settings(scenario: Scenario, draws: int | None = None, seed: int | None = None) -> dict:
+    """The draws and seed a Monte Carlo run uses (the scenario's unless given)."""
+    return {"draws": int(draws or scenario.sensitivity.draws),
+            "seed": int(scenario.sensitivity.seed if seed is None else seed)}

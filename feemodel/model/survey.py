@@ -22,6 +22,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
+from ..money import pounds
 from .rates import COST_LINES
 
 OUTLIER_IQR_MULTIPLE = 3.0
@@ -54,7 +55,7 @@ def flag_outliers(survey: pd.DataFrame) -> pd.DataFrame:
         iqr = q3 - q1
         lo, hi = q1 - OUTLIER_IQR_MULTIPLE * iqr, q3 + OUTLIER_IQR_MULTIPLE * iqr
         out = group[(group.amount_prpw < lo) | (group.amount_prpw > hi)].copy()
-        out["fence_low"], out["fence_high"] = round(lo, 2), round(hi, 2)
+        out["fence_low"], out["fence_high"] = pounds(lo), pounds(hi)
         return out
     parts = [flag(g) for _, g in survey.groupby(["category", "cost_line"], sort=True)]
     cols = ["home_id", "category", "cost_line", "amount_prpw", "fence_low", "fence_high"]
@@ -101,7 +102,7 @@ def summarise(survey: pd.DataFrame) -> pd.DataFrame:
                      "median_ci_low": lo, "median_ci_high": hi})
     out = pd.DataFrame(rows)
     for c in ("lower_quartile", "median", "upper_quartile", "median_ci_low", "median_ci_high"):
-        out[c] = out[c].round(2)
+        out[c] = pounds(out[c])
     return out
 
 
@@ -119,8 +120,8 @@ def cost_drivers(survey: pd.DataFrame, quantiles=(0.25, 0.5, 0.75)) -> pd.DataFr
         converged = not any(issubclass(w.category, IterationLimitWarning) for w in caught)
         ci = fit.conf_int()
         for term in fit.params.index:
-            rows.append({"quantile": q, "term": term, "coefficient_gbp_prpw": round(float(fit.params[term]), 2),
-                         "ci_low": round(float(ci.loc[term, 0]), 2), "ci_high": round(float(ci.loc[term, 1]), 2),
+            rows.append({"quantile": q, "term": term, "coefficient_gbp_prpw": pounds(float(fit.params[term])),
+                         "ci_low": pounds(float(ci.loc[term, 0])), "ci_high": pounds(float(ci.loc[term, 1])),
                          "p_value": round(float(fit.pvalues[term]), 4), "homes": int(len(t)),
                          "converged": converged})
     return pd.DataFrame(rows)

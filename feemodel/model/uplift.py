@@ -32,10 +32,11 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import Scenario
-from ..money import to_pence, to_pounds
+from ..money import pounds, to_pence, to_pounds
 from .case import Case
 from .charging import ChargingRules, assess_pence
 from .funding import BookArrays, split_pence
+from .indexation import year_index
 
 GROUPS = ["band", "client_group", "area"]
 
@@ -60,11 +61,26 @@ def phased_rate(current, target, share: float):
     return to_pence((current + (target - current) * share) / 100)
 
 
-def target_fees(u, fee_old, band_old, band_new, in_area):
+def out_of_area_factor(case: Case, index_factor: float, overrides: dict | None = None) -> float | None:
+    """Factor on an out-of-area placement's own fee in a year with ``index_factor`` (the product of
+    later years' indices): (1 + the first year's %) x index_factor, where the first year's % is the
+    index for the scenario's own year (``out_of_area.method: index``) or a stated % (``pct``).
+    None for ``band_change`` (the placement's band's % change applies instead)."""
+    u = case.scenario.uplift if not overrides else case.scenario.uplift.model_copy(update=overrides)
+    oa = u.out_of_area
+    if oa.method == "band_change":
+        return None
+    first = oa.pct if oa.method == "pct" else case.derive(
+        "first_year_index_pct", lambda c: year_index(c.scenario, c.params, c.scenario.financial_year)["index_pct"])
+    return (1 + first / 100) * index_factor
+
+
+def target_fees(u, fee_old, band_old, band_new, in_area, out_factor: float | None = None):
     """New fee under ``target_rates`` (pence), for arrays that broadcast (placements, or draws x placements).
 
     In county: the band rate, unless the fee is already above it (protection: keep the fee, a stated
-    %, or none). Out of county: the band's % change applied to the placement's own fee.
+    %, or none). Out of county: ``out_factor`` on the placement's own fee (the host council's
+    price moves by the index or a stated %), or, where it is None, the band's % change.
     Returns (new fee, fee above the new rate).
     """
     above = fee_old > band_new
@@ -74,11 +90,33 @@ def target_fees(u, fee_old, band_old, band_new, in_area):
         protected_fee = to_pence(fee_old / 100 * (1 + u.protection_pct / 100))
     else:
         protected_fee = band_new
-    ratio = np.divide(band_new, band_old, out=np.ones(np.broadcast_shapes(np.shape(band_new), np.shape(band_old))),
-                      where=band_old > 0)
+    if out_factor is None:
+        out_factor = np.divide(band_new, band_old, out=np.ones(np.broadcast_shapes(np.shape(band_new), np.shape(band_old))),
+                               where=band_old > 0)
     fee_in = np.where(above, protected_fee, band_new)
-    fee_out = to_pence(fee_old / 100 * ratio)
+    fee_out = to_pence(fee_old / 100 * out_factor)
     return np.where(in_area, fee_in, fee_out), above
+
+
+def band_rates_costed(case: Case, k: int = 0, index_factor: float = 1.0, proposed_rates: dict[str, int] | None = None,
+                      overrides: dict | None = None) -> dict[str, int]:
+    """The band rate each current band is costed at in scenario year k (pence a week, excluding FNC):
+    the rate new admissions are paid and the rate placements at the band rate move to.
+
+    * ``uniform`` / ``per_band``: the current rate x (1 + %) x the index factor, rounded once;
+    * ``target_rates``: a share (k + 1) / phasing_years of the way from the current rate to the
+      proposed band's rate (indexed for later years), rounded once.
+    """
+    scenario = case.scenario
+    u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
+    current = case.current_rates
+    if u.method in ("uniform", "per_band"):
+        pct = {b: u.uniform_pct if u.method == "uniform" else u.per_band_pct.get(b, 0.0) for b in current}
+        return {b: int(to_pence(current[b] / 100 * ((1 + pct[b] / 100) * index_factor))) for b in current}
+    proposed = proposed_rates or case.proposed_rates
+    share = min(1.0, (k + 1) / u.phasing_years)
+    return {b: int(phased_rate(current[b], to_pence(proposed[scenario.band_mapping[b]] / 100 * index_factor), share))
+            for b in current}
 
 
 def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str, int] | None = None,
@@ -92,24 +130,22 @@ def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str,
     u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
     a = case.arrays if arrays is None else arrays
     year = scenario.financial_year + k
-    when = dt.date(year, 4, 1)
+    when = scenario.year_date(k)  # national figures (FNC, the means test) as in force for year k
     council, in_area = a.council, a.in_area
     fee_old = np.where(council, a.fee, 0)
     current = case.current_rates
     band_old = a.band_values(current)
+    band_new = a.band_values(band_rates_costed(case, k, index_factor, proposed_rates, overrides))
+    out_factor = out_of_area_factor(case, index_factor, overrides) if (council & ~in_area).any() else None
     if u.method in ("uniform", "per_band"):
         pct = np.full(a.n, u.uniform_pct) if u.method == "uniform" else a.band_values(u.per_band_pct, 0.0, float)
         factor = (1 + pct / 100) * index_factor
+        if out_factor is not None:
+            factor = np.where(in_area, factor, out_factor)
         fee_new = np.where(council, to_pence(fee_old / 100 * factor), 0)
-        band_new = to_pence(band_old / 100 * factor)
         protected = np.zeros(a.n, dtype=bool)
     else:
-        proposed = proposed_rates or case.proposed_rates
-        target = {old: to_pence(proposed[new] / 100 * index_factor) for old, new in scenario.band_mapping.items()}
-        share = min(1.0, (k + 1) / u.phasing_years)
-        rate_k = {b: phased_rate(current[b], target[b], share) for b in current}
-        band_new = a.band_values(rate_k)
-        fee_target, above = target_fees(u, fee_old, band_old, band_new, in_area)
+        fee_target, above = target_fees(u, fee_old, band_old, band_new, in_area, out_factor)
         fee_new = np.where(council, fee_target, 0)
         protected = council & in_area & above & (u.protection != "none")
 
@@ -153,13 +189,21 @@ def exposure_weeks(scenario: Scenario, k: int, from_date: dt.date | None = None)
     return w_surv, w_repl
 
 
+def group_cost(stayers_p, replacements_p, ws, wr):
+    """A group's cost in pence over a period: summed weekly changes (whole pence) of the original
+    residents x their expected weeks, plus those of replacement admissions x theirs. The one formula
+    the cost table and the vectorised engine share, so both round the same figure."""
+    return ws * stayers_p + wr * replacements_p
+
+
 def uplift_cost(case: Case, proposed_rates: dict[str, int] | None = None, overrides: dict | None = None,
                 years: int | None = None) -> pd.DataFrame:
     """Annual cost change of council-arranged placements by financial year, period, band, client
     group and area (£ a year). Self-funders' price changes are in :func:`self_funder_change`.
 
     The first year has a ``part_year`` row set (from the effective date) and a ``full_year`` set;
-    later years are full years. Identity per row: gross = council + resident + top-up + FNC change.
+    later years are full years. Identity per row: gross = council + resident + families' top-ups +
+    residents' own (first-party) top-ups + FNC change.
     """
     scenario = case.scenario
     p = case.council_placements
@@ -171,31 +215,45 @@ def uplift_cost(case: Case, proposed_rates: dict[str, int] | None = None, overri
         d_fee = yf.new["council"] + yf.new["resident"] - (yf.base["council"] + yf.base["resident"])
         d_res = yf.new["resident"] - yf.base["resident"]
         d_top = yf.new["third_party"] - yf.base["third_party"]
+        d_own = yf.new["first_party"] - yf.base["first_party"]
         d_fnc = yf.new["nhs_fnc"] - yf.base["nhs_fnc"]
         d_repl = np.where(p["funding"].eq("council").to_numpy(),
                           np.where(p["area"].eq("in").to_numpy(), yf.band_new - yf.band_old, d_fee), 0)
         periods = [("part_year", scenario.uplift.effective_date), ("full_year", None)] if k == 0 else [("full_year", None)]
+        # weekly changes summed per group in whole pence (exact), then x the year's placement-weeks
+        sums = groups.assign(
+            placements=1,
+            placements_affected=(d_fee != 0) | (d_top != 0) | (d_own != 0),
+            protected=yf.protected,
+            council_s=d_fee - d_res,
+            repl=d_repl,
+            resident_s=d_res,
+            topup_s=d_top,
+            first_s=d_own,
+            fnc_s=d_fnc,
+        ).groupby(GROUPS, sort=True).sum(numeric_only=True)
         for period, from_date in periods:
             ws, wr = exposure_weeks(scenario, k, from_date)
-            frame = groups.assign(
-                placements=1,
-                placements_affected=(d_fee != 0) | (d_top != 0),
-                protected=yf.protected,
-                gross=ws * (d_fee + d_top + d_fnc) + wr * d_repl,
-                council=ws * (d_fee - d_res) + wr * d_repl,
-                resident=ws * d_res,
-                topup=ws * d_top,
-                fnc=ws * d_fnc,
-            )
-            agg = frame.groupby(GROUPS, sort=True).sum(numeric_only=True).reset_index()
+            agg = sums[["placements", "placements_affected", "protected"]].copy()
+            agg["council"] = group_cost(sums.council_s.to_numpy(), sums.repl.to_numpy(), ws, wr)
+            agg["resident"] = ws * sums.resident_s
+            agg["topup"] = ws * sums.topup_s
+            agg["first_party"] = ws * sums.first_s
+            agg["fnc"] = ws * sums.fnc_s
+            agg = agg.reset_index()
             agg.insert(0, "period", period)
             agg.insert(0, "financial_year", f"{yf.year}/{(yf.year + 1) % 100:02d}")
             rows.append(agg)
     out = pd.concat(rows, ignore_index=True)
-    for c, name in [("gross", "gross_change_gbp"), ("council", "council_net_change_gbp"),
-                    ("resident", "resident_contribution_change_gbp"), ("topup", "topup_change_gbp"),
-                    ("fnc", "fnc_change_gbp")]:
-        out[name] = to_pounds(to_pence(out.pop(c).to_numpy() / 100))
+    # each payer's change is rounded to the penny once; the gross change is their exact sum, so
+    # every row balances: gross = council + residents' contributions + top-ups (families' and residents' own) + FNC
+    parts = {}
+    for c, name in [("council", "council_net_change_gbp"), ("resident", "resident_contribution_change_gbp"),
+                    ("topup", "topup_change_gbp"), ("first_party", "first_party_topup_change_gbp"), ("fnc", "fnc_change_gbp")]:
+        parts[name] = to_pence(out.pop(c).to_numpy(dtype=float) / 100)
+    out["gross_change_gbp"] = to_pounds(sum(parts.values()))
+    for name, pence in parts.items():
+        out[name] = to_pounds(pence)
     out["placements_affected"] = out.placements_affected.astype(int)
     out["protected"] = out.protected.astype(int)
     return out
@@ -210,13 +268,13 @@ def headline(cost: pd.DataFrame) -> dict:
     by_year = cost[cost.period == "full_year"].groupby("financial_year", sort=True).council_net_change_gbp.sum()
     return {
         "financial_year": first,
-        "council_net_change_part_year_gbp": round(float(part.council_net_change_gbp.sum()), 2),
-        "council_net_change_full_year_gbp": round(float(full.council_net_change_gbp.sum()), 2),
-        "gross_change_part_year_gbp": round(float(part.gross_change_gbp.sum()), 2),
-        "topup_change_part_year_gbp": round(float(part.topup_change_gbp.sum()), 2),
+        "council_net_change_part_year_gbp": pounds(float(part.council_net_change_gbp.sum())),
+        "council_net_change_full_year_gbp": pounds(float(full.council_net_change_gbp.sum())),
+        "gross_change_part_year_gbp": pounds(float(part.gross_change_gbp.sum())),
+        "topup_change_part_year_gbp": pounds(float(part.topup_change_gbp.sum())),
         "placements_affected": int(full.placements_affected.sum()),
         "placements_protected": int(full.protected.sum()),
-        "council_net_change_by_year_gbp": {k: round(float(v), 2) for k, v in by_year.items()},
+        "council_net_change_by_year_gbp": {k: pounds(float(v)) for k, v in by_year.items()},
     }
 
 
@@ -236,7 +294,7 @@ def self_funder_change(case: Case, yf: YearFees | None = None) -> dict:
     return {
         "self_funders": int(self_f.sum()),
         "pass_through_pct": scenario.uplift.self_funder_pass_through_pct,
-        "average_change_gbp_pw": round(weekly / 100 / max(int(self_f.sum()), 1), 2),
+        "average_change_gbp_pw": pounds(weekly / 100 / max(int(self_f.sum()), 1)),
         "total_change_gbp_pw": to_pounds(weekly),
         "total_change_part_year_gbp": to_pounds(to_pence(weekly * (ws + wr) / 100)),
     }
@@ -256,14 +314,14 @@ def topups_table(case: Case, yf: YearFees | None = None) -> pd.DataFrame:
     rows = []
     for (band, outcome), g in frame.groupby(["band", "outcome"], sort=True):
         rows.append({"band": band, "outcome": outcome, "placements": len(g),
-                     "average_topup_before_gbp_pw": round(g.old.mean(), 2),
-                     "average_topup_after_gbp_pw": round(g.new.mean(), 2),
-                     "average_change_gbp_pw": round(g.change.mean(), 2)})
+                     "average_topup_before_gbp_pw": pounds(g.old.mean()),
+                     "average_topup_after_gbp_pw": pounds(g.new.mean()),
+                     "average_change_gbp_pw": pounds(g.change.mean())})
     for outcome, g in frame.groupby("outcome", sort=True):
         rows.append({"band": "All bands", "outcome": outcome, "placements": len(g),
-                     "average_topup_before_gbp_pw": round(g.old.mean(), 2),
-                     "average_topup_after_gbp_pw": round(g.new.mean(), 2),
-                     "average_change_gbp_pw": round(g.change.mean(), 2)})
+                     "average_topup_before_gbp_pw": pounds(g.old.mean()),
+                     "average_topup_after_gbp_pw": pounds(g.new.mean()),
+                     "average_change_gbp_pw": pounds(g.change.mean())})
     return pd.DataFrame(rows, columns=["band", "outcome", "placements", "average_topup_before_gbp_pw",
                                        "average_topup_after_gbp_pw", "average_change_gbp_pw"])
 
@@ -297,8 +355,8 @@ def provider_income(case: Case, yf: YearFees | None = None) -> tuple[pd.DataFram
     dist = []
     for lo, hi, label in bins:
         m = (ch > lo) & (ch <= hi)
-        dist.append({"group": label, "homes": int(m.sum()), "total_change_gbp_pw": round(float(ch[m].sum()), 2)})
+        dist.append({"group": label, "homes": int(m.sum()), "total_change_gbp_pw": pounds(float(ch[m].sum()))})
     for q in (0.1, 0.25, 0.5, 0.75, 0.9):
         dist.append({"group": f"P{int(q * 100)} change per home (£/week)", "homes": np.nan,
-                     "total_change_gbp_pw": round(float(ch.quantile(q)), 2)})
+                     "total_change_gbp_pw": pounds(float(ch.quantile(q)))})
     return per_home, pd.DataFrame(dist)

@@ -130,6 +130,7 @@ COLUMNS: dict[str, Label] = {
     "cost_of_care_total_gbp_pw": _money("Cost of care, total"),
     "quality_premium_gbp_pw": _money("Quality premium"),
     "supplementary_needs_gbp_pw": _money("Supplementary needs"),
+    "uplift_gbp_pw": _money("Uplift on the current rate"),
     "fnc_rate_gbp_pw": _money("NHS-funded nursing care (FNC) rate"),
     "survey_statistic": Label("Provider survey total used", "text"),
     "survey_lower_quartile_gbp_pw": _money("Provider survey total, lower quartile"),
@@ -140,6 +141,7 @@ COLUMNS: dict[str, Label] = {
     "proposed_band": Label("Proposed band", "text"),
     "current_rate_gbp_pw": _money("Current weekly rate"),
     "proposed_rate_gbp_pw": _money("Proposed weekly rate"),
+    "first_year_rate_gbp_pw": _money("Rate costed in the first year"),
     "change_gbp_pw": _money("Change in weekly rate"),
     "change_pct": Label("Change in weekly rate", "pct"),
     # -- survey_summary (its quartile columns are in TABLE_COLUMNS)
@@ -232,6 +234,11 @@ COLUMNS: dict[str, Label] = {
     "admissions_pi90_high": Label("Projected admissions, 90% interval, high", "count"),
     "placements_pi90_low": Label("Projected council placements, 90% interval, low", "count"),
     "placements_pi90_high": Label("Projected council placements, 90% interval, high", "count"),
+    # -- demand exit rates (model.demand.exit_rates): one row per client group
+    "exit_rate_pct": Label("Share of council placements ending each year", "pct"),
+    "source": Label("Where the figure comes from", "text"),
+    "placements_used": Label("Placements whose start dates were used", "count"),
+    "mean_years_in_placement": Label("Average years in placement so far", "number"),
     # -- demand_model (its coefficient and interval are in TABLE_COLUMNS)
     "rate_ratio": Label("Rate ratio (how many times the admission rate)", "ratio"),
     # -- budget (£ a year)
@@ -240,7 +247,25 @@ COLUMNS: dict[str, Label] = {
     "council_cost_low_gbp": _money("Total cost to the council, 90% interval, low", "gbp_pa"),
     "council_cost_high_gbp": _money("Total cost to the council, 90% interval, high", "gbp_pa"),
     "growth_from_demand_gbp": _money("Growth from demand (more or fewer placements)", "gbp_pa"),
-    "growth_from_fees_gbp": _money("Growth from fees", "gbp_pa"),
+    "growth_from_fees_gbp": _money("Growth from the fee change (the cost table's figure for the year)", "gbp_pa"),
+    "baseline_cost_gbp": _money("Today's cost (placements now at today's fees, full year)", "gbp_pa"),
+    "growth_from_demand_low_gbp": _money("Growth from demand, 90% interval, low", "gbp_pa"),
+    "growth_from_demand_high_gbp": _money("Growth from demand, 90% interval, high", "gbp_pa"),
+    # -- residents' own (first-party) top-ups
+    "first_party_topup_change_gbp": _money("Change in residents' own top-ups (first party)", "gbp_pa"),
+    "first_party_gbp_pw": _money("Residents' own top-ups (first party)"),
+    "first_party_gbp_pa": _money("Residents' own top-ups (first party)", "gbp_pa"),
+    # -- checks
+    "check": Label("Check", "text"),
+    "status": Label("Result", "text"),
+    "key": Label("Scenario key", "text"),
+    "detail": Label("What was found", "text"),
+    # -- national_parameters (value is in the unit on its row)
+    "parameter": Label("Parameter (file)", "text"),
+    "in_force_on": Label("In force on", "text"),
+    # -- reconciliation (£ a year)
+    "step": Label("Step", "text"),
+    "amount_gbp": _money("Amount", "gbp_pa"),
     "change_from_today_gbp": _money("Change from today's cost", "gbp_pa"),
     # -- sensitivity (first-year cost to the council, £ a year; its label, low and high are in TABLE_COLUMNS)
     "assumption": Label("Assumption", "text"),
@@ -248,7 +273,7 @@ COLUMNS: dict[str, Label] = {
     "cost_at_low_gbp": _money("Cost to the council, first year, at the low change", "gbp_pa"),
     "cost_at_high_gbp": _money("Cost to the council, first year, at the high change", "gbp_pa"),
     "swing_gbp": _money("Difference between the low and high costs", "gbp_pa"),
-    # -- montecarlo (rows P10, P50, P90, mean, draws, seed)
+    # -- montecarlo (rows: as stated, P10, P50, P90, mean)
     "statistic": Label("Statistic", "text"),
     # -- explorer: who pays, now and proposed (all placements)
     "payer": Label("Payer", "text"),
@@ -307,7 +332,7 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("sensitivity", "label"): Label("What changes (and its unit)", "text"),
     ("sensitivity", "low"): Label("Low change tested", "number"),
     ("sensitivity", "high"): Label("High change tested", "number"),
-    # -- montecarlo: every row is £ a year (the draws and seed rows are counts, shown in the same column)
+    # -- montecarlo: every row is £ a year
     ("montecarlo", "council_cost_gbp"): _money("Cost to the council, first year", "gbp_pa"),
     # -- national_parameters: the appendix's parameters in force (value in the unit on its row)
     ("national_parameters", "label"): Label("Parameter", "text"),
@@ -420,8 +445,26 @@ CODES: dict[str, str] = {
     "P50": "Median (P50)",
     "P90": "90th percentile (P90)",
     "mean": "Mean",
-    "draws": "Number of draws",
-    "seed": "Random seed",
+    "as stated": "The scenario as stated (the headline figure)",
+    # -- checks
+    "pay_below_nlw": "Hourly pay at least the National Living Wage (NLW)",
+    "supplementary_rate_below_nlw_cost": "Supplementary hourly rate covers the NLW with statutory on-costs",
+    "occupancy_assumption": "Assumed occupancy close to the homes' actual occupancy",
+    "pass_through_gap": "Pass-through to top-ups and to self-funders alike",
+    "one_sided_exclusions": "Survey exclusions on both sides of the median",
+    "ok": "OK",
+    "warning": "Warning",
+    "explained": "Explained in the scenario",
+    "projection": "Projection (stated in the scenario)",
+    "scenario change": "Changed by the scenario",
+    "provisional": "Provisional",
+    # -- reconciliation steps
+    "gross_change": "Change in gross fees paid to homes (all payers)",
+    "less_topup_change": "less: change in families' top-ups",
+    "less_first_party_topup_change": "less: change in residents' own top-ups (first party)",
+    "less_resident_change": "less: change in residents' contributions",
+    "less_fnc_change": "less: change in NHS-funded nursing care (FNC)",
+    "council_net_change": "equals: change in the council's net cost",
     # -- provider_income groups
     "lose": "Lose income",
     "no change": "No change",
@@ -437,6 +480,12 @@ CODES: dict[str, str] = {
 
 # Codes whose words depend on the column they are in: {column: {code: words}}, read before CODES.
 COLUMN_CODES: dict[str, dict[str, str]] = {
+    # where a demand exit rate comes from (model.demand.exit_rates)
+    "source": {
+        "stated": "Stated in the scenario",
+        "start_dates": "Estimated from the start dates of current council placements",
+        "turnover": "The scenario's turnover assumption (too few placements to estimate)",
+    },
     # who pays a share of the weekly fee (the explorer's payer table; funding.py's PARTS)
     "payer": {
         "gross": "All payers (gross fee)",
@@ -444,6 +493,7 @@ COLUMN_CODES: dict[str, dict[str, str]] = {
         "resident": "Residents' contributions",
         "self_funder": "Self-funders",
         "third_party": "Families' top-ups (third party)",
+        "first_party": "Residents' own top-ups (first party)",
         "nhs_fnc": "NHS-funded nursing care (FNC)",
         "nhs_chc": "NHS continuing healthcare (CHC)",
     },

@@ -34,7 +34,7 @@ from .. import __version__
 from ..errors import InputError
 from ..paths import REPO_DIR, national_params_dir
 from .tables import Results, compute, load_case, published_tables
-from .writers import commit_target, prepare_target, write_csv, write_excel
+from .writers import commit_target, discard_target, prepare_target, protected_inputs, release_target, write_csv, write_excel
 
 SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"
 KERNEL_NAME = "feemodel-python"
@@ -47,6 +47,69 @@ PACKAGES = ["feemodel", "pandas", "numpy", "statsmodels", "scipy", "pydantic", "
 
 class PackError(Exception):
     """A section failed while running (exit code 1)."""
+
+
+class SetupError(PackError):
+    """The machine cannot build a pack (e.g. no fonts for the PDF); one line saying what to install (exit 1)."""
+
+
+FONTS_HINT = ("no fonts found for the PDF (fontconfig lists none); install a font package and rerun, "
+              "e.g. Debian/Ubuntu: apt-get install fonts-dejavu-core fontconfig")
+
+
+def count_fonts() -> int:
+    """How many fonts fontconfig (which WeasyPrint's Pango uses) can see; -1 if it cannot be asked.
+
+    Pango crashes the process (SIGSEGV, no message) on a machine with no fonts at all, so the pack
+    checks this before it starts."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        fc = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
+    except OSError:
+        return -1
+    fc.FcInitLoadConfigAndFonts.restype = ctypes.c_void_p
+    fc.FcConfigGetFonts.restype = ctypes.POINTER(ctypes.c_int)  # FcFontSet starts with int nfont
+    fc.FcConfigGetFonts.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    fc.FcConfigDestroy.argtypes = [ctypes.c_void_p]
+    config = fc.FcInitLoadConfigAndFonts()
+    if not config:
+        return 0
+    try:
+        fonts = fc.FcConfigGetFonts(config, 0)  # FcSetSystem
+        return int(fonts[0]) if fonts else 0
+    finally:
+        fc.FcConfigDestroy(config)
+
+
+def check_fonts() -> None:
+    if count_fonts() == 0:
+        raise SetupError(FONTS_HINT)
+
+
+def _refuse(url: str) -> None:
+    if not url.startswith("data:"):
+        raise ValueError(f"pack PDF: refused to fetch {url[:80]!r} (only embedded data: URIs are allowed)")
+
+
+def pdf_url_fetcher():
+    """WeasyPrint's URL fetcher for a pack: the pack's own data: URIs only; no file, no network."""
+    import weasyprint
+
+    base = getattr(weasyprint, "URLFetcher", None)
+    if base is None:  # WeasyPrint before 66: a function
+        def fetch(url, *args, **kwargs):
+            _refuse(url)
+            return weasyprint.default_url_fetcher(url, *args, **kwargs)
+        return fetch
+
+    class DataOnly(base):
+        def fetch(self, url, headers=None):
+            _refuse(url)
+            return super().fetch(url, headers)
+
+    return DataOnly(allowed_protocols=["data"])
 
 
 def sha256(path: Path) -> str:
@@ -92,6 +155,9 @@ def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root:
         except PapermillExecutionError as err:  # a cell failed: never retried
             raise PackError(f"section {nb.stem} failed in cell {err.cell_index} (execution {err.exec_count}): "
                             f"{err.ename}: {err.evalue}") from None
+        except TimeoutError:  # nbclient's CellTimeoutError: a cell ran too long; never retried
+            raise PackError(f"section {nb.stem} timed out in {_running_cell(out_nb)} after {CELL_TIMEOUT_S} s "
+                            "(the section was not retried)") from None
         except Exception as err:  # kernel did not start or died: retry the start
             if attempt == KERNEL_START_RETRIES:
                 raise PackError(f"section {nb.stem}: kernel failed ({type(err).__name__}: {err})") from None
@@ -103,6 +169,22 @@ def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root:
                 raise PackError(f"section {nb.stem} failed in cell {i}: {o.get('ename')}: {o.get('evalue')}")
 
 
+def _running_cell(out_nb: Path) -> str:
+    """'cell N (first line)' for the cell a timed-out run was executing, from the saved notebook."""
+    try:
+        nb = nbformat.read(out_nb, as_version=4)
+    except Exception:  # noqa: BLE001 - nothing saved: say so
+        return "an unknown cell"
+    last = None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and (cell.metadata.get("papermill") or {}).get("start_time"):
+            last = i
+    if last is None:
+        return "an unknown cell"
+    first = next((line for line in nb.cells[last].source.splitlines() if line.strip()), "")
+    return f"cell {last} ({first[:60]!r})"
+
+
 def _heading_ids(body: str, section: str, toc: list) -> str:
     def repl(m):
         level, text = m.group(1), m.group(2)
@@ -112,9 +194,19 @@ def _heading_ids(body: str, section: str, toc: list) -> str:
     return re.sub(r"<h([12])>(.*?)</h\1>", repl, body)
 
 
+class _SafeRenderer(mistune.HTMLRenderer):
+    """Markdown to HTML with raw HTML escaped and images only from embedded data: URIs (a scenario
+    title cannot pull a local file or a URL into the pack)."""
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        if not url.startswith("data:"):
+            return html.escape(text)
+        return super().image(text, url, title)
+
+
 def assemble_html(executed: list[Path], title: str, subtitle: str) -> str:
     """One document: markdown and outputs only (code hidden), a contents list, print styles, no scripts."""
-    md = mistune.create_markdown(plugins=["table"])
+    md = mistune.create_markdown(escape=True, renderer=_SafeRenderer(escape=True), plugins=["table"])
     toc: list = []
     parts = []
     for nb_path in executed:
@@ -219,7 +311,8 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
     out = Path(out).absolute()  # kernels run in their own folder: every path they get is absolute
     case = load_case(scenario_path)     # bad input: nothing written
     scenario = case.scenario
-    tmp = prepare_target(out, force)
+    check_fonts()                       # no fonts: Pango would crash the process at the PDF step
+    tmp = prepare_target(out, force, protected_inputs(scenario))
     kernel_root = None
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -270,7 +363,7 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         (tmp / "pack.html").write_text(doc, encoding="utf-8")
         import weasyprint
         lap("html_s")
-        weasyprint.HTML(string=doc, base_url=str(tmp)).write_pdf(tmp / "pack.pdf")
+        weasyprint.HTML(string=doc, base_url=str(tmp), url_fetcher=pdf_url_fetcher()).write_pdf(tmp / "pack.pdf")
         lap("pdf_s")
         write_excel(tables, tmp / "tables.xlsx")
         lap("excel_s")
@@ -282,16 +375,20 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         (tmp / "manifest.json").write_text(json.dumps(m, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     except BaseException:
         failed = out.with_name(out.name + ".failed")
-        shutil.rmtree(failed, ignore_errors=True)
-        if (tmp / "notebooks").exists():
-            tmp.rename(failed)
+        if (tmp / "notebooks").exists() and any((tmp / "notebooks").iterdir()):
+            try:
+                shutil.rmtree(failed, ignore_errors=True)
+                release_target(tmp)
+                tmp.rename(failed)
+            except OSError:
+                discard_target(tmp)
         else:
-            shutil.rmtree(tmp, ignore_errors=True)
+            discard_target(tmp)
         raise
     finally:
         if kernel_root:
             shutil.rmtree(kernel_root, ignore_errors=True)
-    commit_target(tmp, out)
+    commit_target(tmp, out, force)
     shutil.rmtree(out.with_name(out.name + ".failed"), ignore_errors=True)
     return out
 

@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,15 @@ def _plt():
 
     return plt
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&:\"'$])")
+
+
+def markdown_text(text: str) -> str:
+    """Scenario text made literal for Markdown: every character Markdown or HTML would act on is
+    backslash-escaped, so `![x](/a/file)` or `<img>` in a title shows as typed and fetches nothing."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
 class PackData:
     """A scenario's computed tables as the notebooks see them (already suppressed)."""
 
@@ -35,6 +45,9 @@ class PackData:
         self.dir = Path(tables_dir)
         self.headline = json.loads((self.dir / "headline.json").read_text(encoding="utf-8"))
         self.meta = json.loads((self.dir / "meta.json").read_text(encoding="utf-8"))
+        for key in ("council", "title"):  # scenario text goes into Markdown cells: shown literally
+            if isinstance(self.meta.get(key), str):
+                self.meta[key] = markdown_text(self.meta[key])
         self._cache: dict[str, pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:

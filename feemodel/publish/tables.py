@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs.load import load_inputs
-from ..model import demand, funding, market, rates, sensitivity, survey, uplift
+from ..model import budget, checks, demand, funding, market, rates, sensitivity, survey, uplift
 from ..model.case import Case
 from ..model.engine import CostEngine
-from .suppression import suppress
+from .suppression import suppress_tables
 
 INPUT_WORDS = {
     "placements": "no placement book",
@@ -60,7 +60,7 @@ def survey_summary(case: Case) -> pd.DataFrame:
 
 def funding_split(case: Case) -> pd.DataFrame:
     s = case.scenario
-    return case.derive("funding_split", lambda c: funding.funding_split(c.book.placements, c.params, s.year_start, s.uplift.topup_collection))
+    return case.derive("funding_split", lambda c: funding.funding_split(c.book.placements, c.params, s.year_date(0), s.uplift.topup_collection))
 
 
 def uplift_cost(case: Case) -> pd.DataFrame:
@@ -91,7 +91,7 @@ def montecarlo(case: Case) -> pd.DataFrame:
 
 def _rate_card(case: Case) -> pd.DataFrame:
     summary = survey_summary(case) if case.has("cost_survey") else None
-    return rates.rate_card(case.scenario, case.params, "proposed", summary)
+    return rates.rate_card(case.scenario, case.params, "proposed", summary, costed=uplift.band_rates_costed(case))
 
 
 def _current_rates(case: Case) -> pd.DataFrame:
@@ -99,19 +99,20 @@ def _current_rates(case: Case) -> pd.DataFrame:
 
 
 def _band_mapping(case: Case) -> pd.DataFrame:
-    return rates.band_mapping(case.scenario, case.book.placements, case.current_rates, case.proposed_rates)
+    return rates.band_mapping(case.scenario, case.book.placements, case.current_rates, case.proposed_rates,
+                              uplift.band_rates_costed(case))
 
 
 def _budget(case: Case) -> pd.DataFrame:
-    """Average council cost per placement by year under the scenario, against today's fees."""
-    s = case.scenario
-    council = case.arrays.council
-    weekly = {}
-    for k, factor in enumerate(case.index.cumulative_factor):
-        yf = uplift.year_fees(case, k, float(factor))
-        weekly[s.financial_year + k] = float(yf.new["council"][council].mean()) / 100
-    baseline = float(uplift.first_year(case).base["council"][council].mean()) / 100
-    return demand.budget(demand_projection(case)[0], weekly, baseline)
+    return budget.budget(case, uplift_cost(case), demand_projection(case)[0])
+
+
+def _national_parameters(case: Case) -> pd.DataFrame:
+    when = case.scenario.rates_date
+    rows = [{**r, "in_force_on": when.isoformat()} for r in case.params.table(when)]
+    rows += [{**r, "in_force_on": "", "reference": "the scenario", "link": ""} for r in case.params.overlays()]
+    cols = ["parameter", "label", "value", "unit", "effective_from", "in_force_on", "status", "reference", "link"]
+    return pd.DataFrame(rows)[cols]
 
 
 TABLES: list[Table] = [
@@ -157,15 +158,29 @@ TABLES: list[Table] = [
           "Premium self-funders pay over the council's average gross fee in the same home (£/week, £ a year).",
           counts=("self_funders",)),
     Table("demand", lambda c: demand_projection(c)[0], ("placements", "population", "admissions"), "Projected demand",
-          "Council-supported admissions and placements projected by year and client group, with 90% intervals."),
+          "Council-supported admissions and placements projected by year and client group, with 90% intervals; every group's "
+          "interval, and the total's ('all'), comes from one joint simulation of the model."),
     Table("demand_model", lambda c: demand_projection(c)[1], ("population", "admissions"), "Demand model",
           "Poisson GLM of admissions on age band and year with log(population) offset: coefficients."),
+    Table("demand_exit_rates", lambda c: demand.exit_rates(c.scenario, c.book), ("placements",), "Exit rates used in the demand projection",
+          "Annual share of council placements ending, by client group: stated in the scenario, estimated from current placements' "
+          "start dates (hazard = 1 / mean years in placement so far), or the turnover assumption where a group has fewer than 20 placements."),
     Table("budget", _budget, ("placements", "population", "admissions"), "Council budget by year",
-          "Council cost by year: growth from demand and from fees (£ a year)."),
+          "Council cost by year (£ a year): today's cost, plus the fee change from the cost table (part year in the first year), "
+          "plus growth from demand at the year's average weekly cost."),
+    Table("reconciliation", lambda c: budget.reconciliation(uplift_cost(c)), ("placements",), "From the gross change to the council's cost",
+          "The gross change in fees paid to homes, less the changes in families' top-ups, residents' contributions and NHS-funded "
+          "nursing care, equals the change in the council's net cost (£ a year), year by year."),
     Table("sensitivity", lambda c: sensitivity.one_way(engine(c)), ("placements",), "Sensitivity of the first-year cost",
           "One-way sensitivity of the first-year council cost to each assumption (tornado)."),
     Table("montecarlo", montecarlo, ("placements",), "Range of the first-year cost",
-          "Monte Carlo range of the first-year council cost: P10, P50, P90 over seeded draws."),
+          "First-year council cost with the scenario as stated, and its Monte Carlo range (P10, P50, P90, mean) over seeded draws."),
+    Table("checks", checks.checks, (), "Checks",
+          "Warnings a commissioner would want flagged (never failures): pay below the NLW, occupancy far from the homes' actual "
+          "occupancy, pass-through to top-ups and to self-funders far apart, one-sided survey exclusions."),
+    Table("national_parameters", _national_parameters, (), "National figures used",
+          "Every national figure in force on the rates date, with its unit, effective date and source; then every figure the "
+          "scenario states for later years (projections) or changes (parameter_changes)."),
     # working files for the analyst: placement- and home-level, never in a pack
     Table("funding", funding_split, ("placements",), "Who pays each placement",
           "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),
@@ -207,7 +222,8 @@ def headline(case: Case, tables: dict[str, pd.DataFrame]) -> dict:
     h["splits_balance"] = bool(split.balances.all())
     if "montecarlo" in tables:
         stats = tables["montecarlo"].set_index("statistic").council_cost_gbp
-        h["council_cost_range_gbp"] = {"P10": float(stats["P10"]), "P50": float(stats["P50"]), "P90": float(stats["P90"])}
+        h["council_cost_range_gbp"] = {"P10": float(stats["P10"]), "P50": float(stats["P50"]), "P90": float(stats["P90"]),
+                                       **sensitivity.monte_carlo_settings(case.scenario)}
     if "sustainability" in tables:
         agg = tables["sustainability"]
         h["homes_below_cost"] = {"now": int(agg.below_cost_now.iloc[-1]), "proposed": int(agg.below_cost_proposed.iloc[-1])}
@@ -238,7 +254,8 @@ def run(scenario_path: str | Path) -> Results:
 
 
 def published_tables(r: Results) -> dict[str, pd.DataFrame]:
-    """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked."""
-    t = r.scenario.publication.suppress_below
-    return {name: suppress(frame, PUBLISHED_COUNTS[name], t) if name in PUBLISHED_COUNTS else frame
-            for name, frame in r.tables.items()}
+    """Tables as published: counts under the threshold shown as '<N>', their rows' figures blanked,
+    and enough other cells withheld that no subtraction gives them back, across all the tables
+    together (secondary suppression: see :mod:`feemodel.publish.suppression`)."""
+
+    return suppress_tables(r.tables, PUBLISHED_COUNTS, r.scenario.publication.suppress_below)

@@ -34,7 +34,18 @@ def verify(pack_dir: str | Path) -> tuple[bool, list[str]]:
     mf = pack_dir / "manifest.json"
     if not mf.is_file():
         raise InputError(pack_dir, None, "no manifest.json: not a feemodel pack folder")
-    m = json.loads(mf.read_text())
+    try:
+        m = json.loads(mf.read_text(encoding="utf-8"))
+        for key in ("scenario", "data_files", "tables", "headline"):
+            if not isinstance(m.get(key), dict):
+                raise KeyError(key)
+        if not isinstance(m["scenario"].get("path"), str) or not isinstance(m["scenario"].get("sha256"), str):
+            raise KeyError("scenario.path")
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else None
+        raise InputError(mf, where, "is not valid JSON; it is not a manifest this tool wrote (rebuild the pack)") from None
+    except (KeyError, AttributeError) as exc:
+        raise InputError(mf, str(exc).strip("'"), "missing or malformed; not a manifest this tool wrote (rebuild the pack)") from None
     lines, ok = [], True
     scenario = Path(m["scenario"]["path"])
     if not scenario.is_file():

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -35,7 +37,7 @@ The proposal would cost the council **{report.money_m(H['council_net_change_part
 {H['financial_year']} (part year from the effective date) and **{report.money_m(H['council_net_change_full_year_gbp'])}**
 in a full year. Allowing for uncertainty in the main assumptions, the first-year cost is likely to be
 **between {report.money_m(rng['P10'])} and {report.money_m(rng['P90'])}** (10th to 90th percentile of
-{int(R.table('montecarlo').set_index('statistic').loc['draws', 'council_cost_gbp']):,} simulations).
+{rng['draws']:,} simulations).
 
 - Council-arranged placements affected: {report.count_text(H['placements_affected'], M['suppress_below'])}; placements protected at their current fee: {report.count_text(H['placements_protected'], M['suppress_below'])}.
 - Third-party top-ups paid by families: {report.change_text(H['topup_change_part_year_gbp'])} in the first year.

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -28,13 +30,13 @@ H, M = R.headline, R.meta
 #
 # Costs are changes against today's fees held flat, in £ a year. The first year is shown from the
 # effective date (part year) and for the whole year (full year); later years are full years. Leavers
-# are replaced by admissions at the band rate.
+# are replaced by admissions at the band rate. The same costing gives every year's figure wherever it
+# appears (the summary, the budget and the sensitivity's central case). The table below runs from the
+# change in gross fees paid to homes to the change in the council's net cost.
 
 # %%
 cost = R.table("uplift_cost")
-by_year = cost.groupby(["financial_year", "period"], sort=True)[["gross_change_gbp", "council_net_change_gbp",
-    "resident_contribution_change_gbp", "topup_change_gbp", "fnc_change_gbp"]].sum().round(2).reset_index()
-display(HTML(report.table_html(by_year, "Cost change by year (£ a year)")))
+display(HTML(report.table_html(R.table("reconciliation"), "From the change in gross fees to the council's net cost, by year (£ a year)")))
 first = cost[(cost.financial_year == H["financial_year"]) & (cost.period == "part_year")]
 for col, title in [("band", "band"), ("client_group", "client group"), ("area", "area (in or out of county)")]:
     t = first.groupby(col, sort=True)[["council_net_change_gbp", "gross_change_gbp", "topup_change_gbp"]].sum().round(2).reset_index()

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -28,11 +30,13 @@ H, M = R.headline, R.meta
 #
 # Council-supported permanent admissions are modelled by age band with a Poisson regression on
 # population and a time trend, then projected with 90% intervals. Placements follow from admissions
-# and the rate at which placements end.
+# and the rate at which placements end, by client group; an admission during the year may also end
+# before the year is out. Every interval, including the total's, comes from one joint simulation.
 
 # %%
+display(HTML(report.table_html(R.table("demand_exit_rates"), "Rates at which council placements end, by client group")))
 display(HTML(report.table_html(R.table("demand"), "Projected admissions and council placements (90% intervals)")))
 display(HTML(report.table_html(R.table("demand_model"), "Admissions model coefficients (log scale; rate ratio = exp)")))
 b = R.table("budget")
 display(HTML(report.budget_chart(b)))
-display(HTML(report.table_html(b, "Council cost by year: growth from demand and from fees")))
+display(HTML(report.table_html(b, "Council cost by year: today's cost, growth from the fee change (the cost table's figure) and from demand")))

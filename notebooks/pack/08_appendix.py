@@ -29,15 +29,13 @@ H, M = R.headline, R.meta
 # # Appendix: assumptions, sources and reproducibility
 
 # %%
-import datetime as dt
-import yaml
-from feemodel.inputs.params import load_parameters
-
-year_start = dt.date(int(M["financial_year"][:4]), 4, 1)
-rows = load_parameters().table(year_start)
-import pandas as pd
-display(HTML(report.table_html(pd.DataFrame(rows)[["label", "value", "unit", "effective_from", "status", "reference", "link"]],
-                               f"National parameters in force on {year_start.isoformat()}", table="national_parameters")))
+params_used = R.table("national_parameters")
+display(HTML(report.table_html(params_used, "National figures in force on the rates date (the later of the effective date and "
+                               "6 April), then every figure the scenario states for later years (projections)",
+                               ["label", "value", "unit", "effective_from", "in_force_on", "status", "reference", "link"])))
+display(Markdown("## Checks\nWarnings a commissioner would want flagged. A warning does not stop the pack; "
+                 "where the scenario records a reason, the check shows it."))
+display(HTML(report.table_html(R.table("checks"), "Checks on the assumptions", ["check", "status", "detail"])))
 display(HTML(report.table_html(R.table("current_rates"), "Current band rates (£/week, excluding FNC)")))
 display(Markdown("## Scenario file\nThe complete scenario, as read:"))
 with open(scenario, encoding="utf-8-sig") as fh:
