@@ -87,17 +87,6 @@ def test_total_interval_comes_from_the_simulation_not_added_bounds(tmp_path):
     assert out.loc[("all", 2026), "placements"] == 10   # 10 older + 0 working age in the book
 
 
-def test_budget_uses_the_simulated_total():
-    # groups' highs add to 230, the simulated total's high is 220: the budget takes 220 x 700 x 365/7
-    rows = [(2026, "older", 100, 100, 100), (2026, "working_age", 10, 10, 10), (2026, "all", 110, 110, 110),
-            (2027, "older", 105, 95, 115), (2027, "working_age", 105, 95, 115), (2027, "all", 210, 200, 220)]
-    p = pd.DataFrame(rows, columns=["financial_year", "client_group", "placements", "placements_pi90_low", "placements_pi90_high"])
-    b = demand.budget(p, {2026: 700.0, 2027: 700.0}, 700.0).set_index("financial_year")
-    w = 365 / 7
-    assert b.loc["2027/28", "council_cost_high_gbp"] == round(220 * 700 * w, 2)
-    assert b.loc["2027/28", "growth_from_demand_gbp"] == round((210 - 110) * 700 * w, 2)
-
-
 # ---- exit rates by client group
 
 def book_for_rates(tmp_path, demand_keys=None):

@@ -204,6 +204,31 @@ def test_budget_rows_by_hand():
     assert budget.weeks_in_year(2026) == 365 / 7
 
 
+def test_budget_by_hand(tmp_path):
+    # 10 council placements at £760, income £200, no capital; uniform 0%, no turnover. Later years are
+    # indexed: 2027/28 factor 1 + (0.57 x (13.15 / 12.71 - 1) + 0.43 x 2.4%) = 1.0300524, so the fee is
+    # 760 x 1.0300524 = £782.84 (a change of £22.84 a week). 2027/28's means test uses the projected
+    # PEA £32.75: contribution 200 - 32.75 = £167.25, so the council pays 782.84 - 167.25 = £615.59 a week
+    # under the scenario, 760 - 167.25 = £592.75 at today's fees. 2027/28 has 366/7 weeks.
+    case = load_case(tiny_scenario(tmp_path, [dict(weekly_fee=760)] * 10, dict(method="uniform", uniform_pct=0)))
+    rows = [(2026, "all", 10, 10, 10), (2027, "all", 12, 11, 14)]
+    proj = pd.DataFrame(rows, columns=["financial_year", "client_group", "placements", "placements_pi90_low", "placements_pi90_high"])
+    b = budget.budget(case, uplift_cost(case), proj).set_index("financial_year")
+    w = 366 / 7
+    y = b.loc["2027/28"]
+    assert y.average_council_cost_gbp_pw == 615.59
+    assert y.baseline_cost_gbp == pounds(10 * 592.75 * w)            # £309,923.57
+    assert y.growth_from_fees_gbp == pounds(10 * 22.84 * w)          # £11,942.06, the cost table's figure
+    assert y.growth_from_demand_gbp == pounds(2 * 615.59 * w)        # £64,373.13
+    assert y.growth_from_demand_low_gbp == pounds(1 * 615.59 * w)
+    assert y.growth_from_demand_high_gbp == pounds(4 * 615.59 * w)
+    # the three parts make the whole: 12 placements at £615.59 for 366/7 weeks, to within the parts' pennies
+    assert y.council_cost_gbp == pytest.approx(12 * 615.59 * w, abs=0.02)
+    # the first year is in-year (part year from 6 April): no demand growth, the headline's fee change
+    first = b.loc["2026/27"]
+    assert first.period == "part_year" and first.growth_from_demand_gbp == 0.0
+
+
 # ---------------------------------------------------------------- cost build-up conventions
 
 def _category(**kw):

@@ -67,17 +67,6 @@ def test_placements_follow_exits_and_admissions(tmp_path):
     assert out.loc[("older", 2027), "placements_pi90_high"] == 10.6
 
 
-def test_budget_splits_growth_into_demand_and_fees():
-    placements = pd.DataFrame({"financial_year": [2026, 2027], "placements": [100.0, 110.0],
-                               "placements_pi90_low": [100.0, 105.0], "placements_pi90_high": [100.0, 115.0]})
-    b = demand.budget(placements, {2026: 700.0, 2027: 735.0}, 700.0).set_index("financial_year")
-    w = 365 / 7
-    # demand: 10 x 700 x w; fees: 110 x 35 x w; together: 110 x 735 x w - 100 x 700 x w
-    assert b.loc["2027/28", "growth_from_demand_gbp"] == round(10 * 700 * w, 2)
-    assert b.loc["2027/28", "growth_from_fees_gbp"] == round(110 * 35 * w, 2)
-    assert b.loc["2027/28", "change_from_today_gbp"] == pytest.approx(round((110 * 735 - 100 * 700) * w, 2), abs=0.01)
-
-
 def test_capacity_and_payer_shares(tmp_path):
     rows = [dict(weekly_fee=760)] * 9 + [dict(funding="self", band="", weekly_fee="", provider_price=1000, capital=90000)] * 27
     case = load_case(tiny_scenario(tmp_path, rows))

@@ -7,7 +7,8 @@ is the in-year (part-year) change from the effective date; later years are full 
 
 Rules (£ a year; weeks are the days in the financial year / 7, so 366/7 in a leap year):
 
-* baseline = council placements now x today's average weekly council cost x weeks;
+* baseline = council placements now x their average weekly council cost at today's fees, with
+  the year's national figures (a higher Personal Expenses Allowance lowers contributions) x weeks;
 * growth from fees = the cost table's council net change for the year (part year in the first);
 * growth from demand = (projected placements - placements now) x the year's average weekly council
   cost under the scenario x weeks, with the projection's 90% interval carried through;
@@ -31,21 +32,21 @@ def weeks_in_year(year: int) -> float:
     return (dt.date(year + 1, 4, 1) - dt.date(year, 4, 1)).days / 7
 
 
-def average_weekly_council_cost(case: Case) -> tuple[float, dict[int, float]]:
-    """(today's average weekly council cost per council placement, {year: the same under the
-    scenario in that year}), £ a week, from the year's fees for every council placement."""
+def average_weekly_council_cost(case: Case) -> tuple[dict[int, float], dict[int, float]]:
+    """({year: average weekly council cost per council placement at today's fees}, {year: the same
+    under the scenario}), £ a week, each with that year's national figures (the means test moves
+    with the Personal Expenses Allowance), from the year's fees for every council placement."""
     s = case.scenario
     council = case.arrays.council
+    years = [s.financial_year + k for k in range(len(case.index))]
     if not council.any():
-        return 0.0, {s.financial_year + k: 0.0 for k in range(len(case.index))}
-    by_year = {}
-    base = 0.0
+        return dict.fromkeys(years, 0.0), dict.fromkeys(years, 0.0)
+    base, new = {}, {}
     for k, factor in enumerate(case.index.cumulative_factor):
         yf = year_fees(case, k, float(factor))
-        by_year[s.financial_year + k] = float(yf.new["council"][council].mean()) / 100
-        if k == 0:
-            base = float(yf.base["council"][council].mean()) / 100
-    return base, by_year
+        base[years[k]] = float(yf.base["council"][council].mean()) / 100
+        new[years[k]] = float(yf.new["council"][council].mean()) / 100
+    return base, new
 
 
 def budget(case: Case, cost: pd.DataFrame, placements: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +77,7 @@ def budget(case: Case, cost: pd.DataFrame, placements: pd.DataFrame) -> pd.DataF
         if k == 0:  # the projection starts from the book: no demand growth in the first year
             n = lo = hi = n0
         c = weekly[year]
-        baseline = n0 * base_weekly * weeks
+        baseline = n0 * base_weekly[year] * weeks
         demand = (n - n0) * c * weeks
         rows.append({
             "financial_year": label, "period": period, "placements": n,

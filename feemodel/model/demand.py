@@ -1,4 +1,5 @@
-"""Demand: permanent admissions by age band, projected from population, and the multi-year budget.
+"""Demand: permanent admissions by age band, projected from population (the budget by year is
+:mod:`feemodel.model.budget`).
 
 Admissions model: a statsmodels Poisson GLM, admissions ~ age band + year (centred), with
 log(population) as offset, so exp(coefficient on year) - 1 is the yearly trend in the admission rate.
@@ -42,10 +43,6 @@ with fewer than :data:`MIN_START_DATES` placements with usable start dates takes
 turnover assumption, ``uplift.turnover.annual_exit_rate_pct``. The rate used, rounded to 0.1%, is the
 one published and the one the projection uses.
 
-Budget (medium-term financial plan shape): cost in year y = placements(y) x average weekly council
-cost per placement(y) x 365/7; growth from demand = (placements(y) - placements(0)) x cost(0);
-growth from fees = placements(y) x (cost(y) - cost(0)).
-
 Warnings from statsmodels and numpy are caught here, never shown: the ones about the data (a fit
 that did not converge, a numerical problem) become notes, which :func:`check_demand` returns.
 """
@@ -68,7 +65,6 @@ from ..inputs.scenario import Scenario
 
 SEED = 7
 SIMS = 4000
-WEEKS_PER_YEAR = 365 / 7
 AGE_BANDS = ("18-64", "65-74", "75-84", "85+")
 GROUPS = ("older", "working_age")
 BAND_GROUP = {"18-64": "working_age", "65-74": "older", "75-84": "older", "85+": "older"}
@@ -415,35 +411,3 @@ def check_demand(scenario: Scenario, book: Book) -> list[str]:
     if book.admissions is None or book.population is None:
         return []
     return _demand(scenario, book)[3]
-
-
-# ---- budget
-
-def budget(placements: pd.DataFrame, weekly_cost_by_year: dict[int, float], baseline_weekly_cost: float) -> pd.DataFrame:
-    """Council cost by year and its growth from demand and from fees (£ a year).
-
-    ``placements``: as from :func:`demand_table`; its ``all`` rows (the simulated total, with its own
-    interval) are used where present, otherwise the groups' rows are added up.
-    ``weekly_cost_by_year``: average council net cost per placement per week under the scenario;
-    ``baseline_weekly_cost``: the same at today's fees.
-    """
-    cols = ["placements", "placements_pi90_low", "placements_pi90_high"]
-    if "client_group" in placements and placements.client_group.eq("all").any():
-        total = placements[placements.client_group == "all"].set_index("financial_year")[cols].sort_index()
-    else:
-        total = placements.groupby("financial_year")[cols].sum()
-    n0 = float(total.placements.iloc[0])
-    rows = []
-    for year, r in total.iterrows():
-        c = weekly_cost_by_year[int(year)]
-        cost = r.placements * c * WEEKS_PER_YEAR
-        base = n0 * baseline_weekly_cost * WEEKS_PER_YEAR
-        rows.append({"financial_year": f"{year}/{(year + 1) % 100:02d}", "placements": round(r.placements, 1),
-                     "average_council_cost_gbp_pw": round(c, 2),
-                     "council_cost_gbp": round(cost, 2),
-                     "council_cost_low_gbp": round(r.placements_pi90_low * c * WEEKS_PER_YEAR, 2),
-                     "council_cost_high_gbp": round(r.placements_pi90_high * c * WEEKS_PER_YEAR, 2),
-                     "growth_from_demand_gbp": round((r.placements - n0) * baseline_weekly_cost * WEEKS_PER_YEAR, 2),
-                     "growth_from_fees_gbp": round(r.placements * (c - baseline_weekly_cost) * WEEKS_PER_YEAR, 2),
-                     "change_from_today_gbp": round(cost - base, 2)})
-    return pd.DataFrame(rows)

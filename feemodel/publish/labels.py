@@ -248,7 +248,7 @@ COLUMNS: dict[str, Label] = {
     "council_cost_high_gbp": _money("Total cost to the council, 90% interval, high", "gbp_pa"),
     "growth_from_demand_gbp": _money("Growth from demand (more or fewer placements)", "gbp_pa"),
     "growth_from_fees_gbp": _money("Growth from the fee change (the cost table's figure for the year)", "gbp_pa"),
-    "baseline_cost_gbp": _money("Today's cost (placements now at today's fees, full year)", "gbp_pa"),
+    "baseline_cost_gbp": _money("Today's cost (placements now at today's fees, with the year's national figures, full year)", "gbp_pa"),
     "growth_from_demand_low_gbp": _money("Growth from demand, 90% interval, low", "gbp_pa"),
     "growth_from_demand_high_gbp": _money("Growth from demand, 90% interval, high", "gbp_pa"),
     # -- residents' own (first-party) top-ups
