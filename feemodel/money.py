@@ -32,6 +32,13 @@ def to_pence(pounds):
     return (np.sign(arr) * np.floor(np.abs(arr) * 100 + 0.5 + _NUDGE)).astype(np.int64)
 
 
+def round_half_up(x: float, dp: int) -> float:
+    """A figure that is not money (a percentage) rounded to ``dp`` decimals by the same rule as money:
+    halves away from zero, with the same nudge for binary fractions (5.125 -> 5.13)."""
+    scale = 10 ** dp
+    return float(np.sign(x) * np.floor(abs(x) * scale + 0.5 + _NUDGE) / scale)
+
+
 def pounds(amount):
     """A computed £ amount (scalar, array or Series) rounded to the penny by the one rule (halves away
     from zero, as :func:`to_pence`), back in £. NaN stays NaN (a statistic with no data)."""

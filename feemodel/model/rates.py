@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..money import to_pence, to_pounds
+from ..money import round_half_up, to_pence, to_pounds
 from ..inputs.params import NationalParameters
 from ..inputs.scenario import Band, Category, Scenario, StaffHours
 
@@ -291,11 +291,7 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
             "proposed_rate_gbp_pw": to_pounds(target),
             "first_year_rate_gbp_pw": to_pounds(costed[old]),
             "change_gbp_pw": to_pounds(costed[old] - current[old]),
-            "change_pct": round_pct((costed[old] - current[old]) / current[old] * 100) if current[old] else np.nan,
+            "change_pct": round_half_up((costed[old] - current[old]) / current[old] * 100, 2) if current[old] else np.nan,
         })
     return pd.DataFrame(rows)
 
-
-def round_pct(x: float, dp: int = 2) -> float:
-    """A percentage rounded half away from zero (the same rule as money)."""
-    return float(np.sign(x) * np.floor(abs(x) * 10**dp + 0.5 + 1e-9) / 10**dp)

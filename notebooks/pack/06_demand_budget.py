@@ -39,4 +39,9 @@ display(HTML(report.table_html(R.table("demand"), "Projected admissions and coun
 display(HTML(report.table_html(R.table("demand_model"), "Admissions model coefficients (log scale; rate ratio = exp)")))
 b = R.table("budget")
 display(HTML(report.budget_chart(b)))
-display(HTML(report.table_html(b, "Council cost by year: today's cost, growth from the fee change (the cost table's figure) and from demand")))
+display(HTML(report.table_html(b, "Council cost by year: today's cost, growth from the fee change (the cost table's figure) and from demand",
+                               ["financial_year", "period", "placements", "baseline_cost_gbp", "growth_from_fees_gbp",
+                                "growth_from_demand_gbp", "change_from_today_gbp", "council_cost_gbp"])))
+display(HTML(report.table_html(b, "Growth from demand with the projection's 90% interval",
+                               ["financial_year", "placements", "average_council_cost_gbp_pw", "growth_from_demand_low_gbp",
+                                "growth_from_demand_gbp", "growth_from_demand_high_gbp"])))
