@@ -30,12 +30,67 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+DATA_KINDS = ("placements", "placement_summary", "homes", "cost_survey", "population", "admissions")
+SurveyForm = Literal["long", "wide", "dhsc_2022", "summary"]
+
+
+class DataFile(Strict):
+    """One data file: a CSV or an Excel sheet, with the council's own column names and codes mapped
+    onto the toolkit's.
+
+    ``columns``: {the council's column: the toolkit's column}; ``codes``: {the toolkit's column:
+    {the council's code: the toolkit's code}}. Errors name the council's column. ``form`` (cost
+    survey only): ``long`` (a row per home, category and line), ``wide`` (a row per home and
+    category, a column per line), ``dhsc_2022`` (the DHSC 2022 cost of care template's lines and
+    sub-lines, mapped by ``line_map`` or the shipped mapping) or ``summary`` (published quartiles
+    per line and category, with the number of homes; no homes behind them)."""
+
+    path: Annotated[str, Field(min_length=1, max_length=1000)]
+    sheet: Annotated[str, Field(min_length=1, max_length=31)] | None = None
+    columns: dict[str, str] = {}
+    codes: dict[str, dict[str, str]] = {}
+    form: SurveyForm = "long"
+    line_map: str | None = None
+
+
 class DataFiles(Strict):
-    placements: str
-    homes: str
-    cost_survey: str
-    population: str
-    admissions: str
+    """The council's data files; every one is optional. A table is built when the files it reads are
+    given (see ``feemodel.publish.tables``), and skipped with a reason otherwise. ``placements`` (a
+    row per resident) and ``placement_summary`` (counts and average fees by band, funding and area)
+    are alternatives: give one."""
+
+    placements: str | DataFile | None = None
+    placement_summary: str | DataFile | None = None
+    homes: str | DataFile | None = None
+    cost_survey: str | DataFile | None = None
+    population: str | DataFile | None = None
+    admissions: str | DataFile | None = None
+
+    @model_validator(mode="after")
+    def _one_book(self):
+        if self.placements is not None and self.placement_summary is not None:
+            raise ValueError("give placements (a row per resident) or placement_summary (counts by band), not both")
+        return self
+
+    def spec(self, kind: str) -> DataFile | None:
+        """The file given for ``kind`` as a :class:`DataFile` (a plain path becomes one), or None."""
+        value = getattr(self, kind)
+        return DataFile(path=value) if isinstance(value, str) else value
+
+    def given(self) -> list[str]:
+        return [k for k in DATA_KINDS if getattr(self, k) is not None]
+
+
+class PriceBase(Strict):
+    """Figures stated at an earlier year's prices, inflated to the scenario's year.
+
+    factor = product over the years after ``year`` up to the scenario's year of (1 + % / 100), where
+    the % for a year is ``index_pct`` (stated), the scenario's CPI (``indexation.cpi_pct``) or its
+    uplift index. ``year`` is a financial year (2021 = 2021/22)."""
+
+    year: Annotated[int, Field(ge=2010, le=2040)]
+    index: Literal["stated", "cpi", "uplift_index"] = "stated"
+    index_pct: dict[int, SignedPct] = {}
 
 
 class CarePay(Strict):
@@ -83,6 +138,8 @@ class StaffHours(Strict):
 
 
 FixedLine = Literal["other_staff", "supplies", "head_office"]
+CostLine = Literal["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
+                   "return_on_operations", "return_on_capital"]
 
 
 class Category(Strict):
@@ -96,13 +153,20 @@ class Category(Strict):
     (``per_resident``). The default is ``per_home`` for all three, the convention of the 2022 fair
     cost of care template, which turned each home's annual costs into £ per resident per week at
     its occupancy.
+
+    ``lines_prpw`` states whole lines directly in £ per resident per week (for example a survey's
+    median for the line): a stated line replaces the line's build-up, is used as given (occupancy
+    does not divide it again) and does not move with occupancy. Returns then apply as usual
+    (return on operations on the operating lines, stated or built). ``occupancy_pct`` is needed
+    only where something is spread over beds (premises per bed, capital returns, per-home lines
+    evaluated at another occupancy); without it, per-home lines are taken as per resident.
     """
 
     label: Annotated[str, Field(min_length=1, max_length=200)]
     setting: Literal["residential", "nursing"]
-    occupancy_pct: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)]
-    care_hours_prpw: Hours
-    care_pay: CarePay
+    occupancy_pct: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)] | None = None
+    care_hours_prpw: Hours = 0.0
+    care_pay: CarePay | None = None
     nurse_hours_prpw: Hours = 0.0
     nurse_pay: CarePay | None = None
     on_costs: OnCosts = OnCosts()
@@ -111,24 +175,57 @@ class Category(Strict):
     supplies_prpw: dict[str, Money] = {}
     head_office_prpw: Money = 0.0
     line_basis: dict[FixedLine, Literal["per_home", "per_resident"]] = {}
+    lines_prpw: dict[CostLine, Money] = {}
     returns: Returns = Returns()
 
     def basis(self, line: str) -> str:
         """``per_home`` or ``per_resident`` for other_staff, supplies or head_office."""
+        if self.occupancy_pct is None:
+            return "per_resident"
         return self.line_basis.get(line, "per_home")
 
     @model_validator(mode="after")
     def _nursing(self):
         if self.nurse_hours_prpw > 0 and self.nurse_pay is None:
             raise ValueError("nurse_hours_prpw is set, so nurse_pay is required")
-        if self.setting == "residential" and self.nurse_hours_prpw > 0:
-            raise ValueError("a residential category cannot have nurse hours")
+        if self.care_hours_prpw > 0 and self.care_pay is None:
+            raise ValueError("care_hours_prpw is set, so care_pay is required")
+        if self.setting == "residential" and (self.nurse_hours_prpw > 0 or self.lines_prpw.get("nursing_staff", 0) > 0):
+            raise ValueError("a residential category cannot have nurse hours or a nursing staff line")
+        stated = set(self.lines_prpw)
+        clash = [(line, key) for line, key, given in (
+            ("care_staff", "care_hours_prpw", self.care_hours_prpw > 0),
+            ("nursing_staff", "nurse_hours_prpw", self.nurse_hours_prpw > 0),
+            ("other_staff", "other_staff_prpw", bool(self.other_staff_prpw)),
+            ("premises", "premises_per_bed", bool(self.premises_per_bed)),
+            ("supplies_services", "supplies_prpw", bool(self.supplies_prpw)),
+            ("head_office", "head_office_prpw", self.head_office_prpw > 0)) if given and line in stated]
+        if clash:
+            line, key = clash[0]
+            raise ValueError(f"lines_prpw.{line} states the line directly, so {key} (its build-up) must not be given too")
+        if "care_staff" not in stated and self.care_hours_prpw == 0:
+            raise ValueError("give care_hours_prpw with care_pay, or the care staff line directly as lines_prpw.care_staff")
+        if self.occupancy_pct is None:
+            r = self.returns
+            spread = [k for k, used in (("premises_per_bed", bool(self.premises_per_bed)),
+                                         ("returns (capital values)", r.land_value_per_bed + r.building_value_per_bed
+                                          + r.freehold_value_per_bed > 0)) if used]
+            if spread:
+                raise ValueError(f"occupancy_pct is needed to spread {spread[0]} over occupied beds")
         return self
 
 
 class CostOfCare(Strict):
-    return_convention: Literal["single_return_on_capital", "fair_cost_of_care"]
-    categories: dict[str, Category]
+    """``return_on_operations_basis``: ``operating_costs`` (return = % x operating costs, as the 2022
+    template) or ``total_cost`` (the return is % of the total cost including itself: operating x
+    % / (100 - %), as some councils' reports state it). ``price_base``: the year whose prices the
+    stated £ figures are in (stated £ lines, per-bed premises, fixed hourly rates); pay built on
+    the NLW is always the NLW in force."""
+
+    return_convention: Literal["single_return_on_capital", "fair_cost_of_care"] = "fair_cost_of_care"
+    return_on_operations_basis: Literal["operating_costs", "total_cost"] = "operating_costs"
+    price_base: PriceBase | None = None
+    categories: dict[str, Category] = {}
 
 
 class Band(Strict):
@@ -154,12 +251,26 @@ class Band(Strict):
 
 
 class Indexation(Strict):
-    """Yearly uplift index: staff share indexed to NLW or earnings, the rest to CPI, plus steps."""
+    """Yearly uplift index: staff share indexed to NLW or earnings, the rest to CPI, plus steps.
+
+    ``staff_growth_pct`` states the staff component's % for a year (councils often round the NLW
+    rise before weighting it); it takes precedence over the % computed from the NLW or earnings.
+    A component with zero weight needs no series (staff share 0: no NLW or earnings; 100: no CPI).
+
+    ``weights``: ``stated`` (``staff_share_pct`` for every band) or ``build_up`` (each band built
+    from a cost category indexes its staff lines, care, nursing and other staff, on the staff index
+    and the rest on CPI; stated bands keep ``staff_share_pct``). ``components`` says which index a
+    band's add-ons follow: ``blended`` (the band's index, default), ``staff`` (the staff index
+    alone; Leicestershire uplifted its supplementary needs allowance on earnings, £11.36 to £11.81)
+    or ``cpi``."""
 
     staff_share_pct: Pct = 57.0
     staff_index: Literal["nlw", "earnings"] = "nlw"
+    weights: Literal["stated", "build_up"] = "stated"
+    components: dict[Literal["supplementary_needs", "quality_premium"], Literal["blended", "staff", "cpi"]] = {}
     future_nlw: dict[int, Money] = {}
     earnings_growth_pct: dict[int, SignedPct] = {}
+    staff_growth_pct: dict[int, SignedPct] = {}
     cpi_pct: dict[int, SignedPct] = {}
     step_changes_pct: dict[int, SignedPct] = {}
 
@@ -180,13 +291,35 @@ class OutOfArea(Strict):
     pct: SignedPct = 0.0
 
 
-class Uplift(Strict):
-    """How fees change. ``method``: uniform %, % per band, or move to the proposed rate card."""
+Reach = Literal["every_fee", "at_or_below_rate", "protect_above_new_rate", "protect_above_current_rate"]
 
-    method: Literal["uniform", "per_band", "target_rates"]
+
+class Uplift(Strict):
+    """How fees change.
+
+    ``method``: ``uniform`` (one %), ``per_band`` (a % per band), ``index`` (the uplift index for
+    the scenario's own year, see ``indexation``) or ``target_rates`` (move to the proposed rate card).
+
+    ``reach`` names who the change reaches:
+
+    * ``every_fee`` (default for a %): the % on every fee paid, whatever it is;
+    * ``at_or_below_rate``: the % on the band rates; placements paid at or below their band's
+      current rate (the guide price) move to the new band rate, placements above it keep their fee;
+    * ``protect_above_new_rate`` (default for ``target_rates``): placements move to the proposed
+      band rate, except those already paid above the new rate (``protection`` says what they get);
+    * ``protect_above_current_rate``: as above, but protection is measured against the current
+      band rate: placements paid above the current rate keep their fee (or get ``protection``),
+      placements at or below it move to the new rate.
+
+    ``rounding``: the rule new band rates are rounded by, ``penny`` (half up to the penny) or
+    ``pound`` (half up to the whole pound, as some councils publish them)."""
+
+    method: Literal["uniform", "per_band", "index", "target_rates"] = "target_rates"
     uniform_pct: SignedPct = 0.0
     per_band_pct: dict[str, SignedPct] = {}
-    effective_date: dt.date
+    effective_date: dt.date | None = None
+    reach: Reach | None = None
+    rounding: Literal["penny", "pound"] = "penny"
     phasing_years: Annotated[int, Field(ge=1, le=10)] = 1
     protection: Literal["keep_fee", "pct", "none"] = "keep_fee"
     protection_pct: SignedPct = 0.0
@@ -195,6 +328,23 @@ class Uplift(Strict):
     topup_collection: Literal["council_gross", "direct"] = "council_gross"
     turnover: Turnover = Turnover()
     out_of_area: OutOfArea = OutOfArea()
+
+    @property
+    def pct_method(self) -> bool:
+        """A % on fees or band rates (uniform, per band or the index), not a move to a rate card."""
+        return self.method in ("uniform", "per_band", "index")
+
+    @property
+    def reach_rule(self) -> str:
+        return self.reach or ("every_fee" if self.pct_method else "protect_above_new_rate")
+
+    @model_validator(mode="after")
+    def _reach(self):
+        if self.reach is not None:
+            allowed = ("every_fee", "at_or_below_rate") if self.pct_method else ("protect_above_new_rate", "protect_above_current_rate")
+            if self.reach not in allowed:
+                raise ValueError(f"reach {self.reach!r} does not apply to method {self.method!r}; use one of: {', '.join(allowed)}")
+        return self
 
 
 class Demand(Strict):
@@ -255,17 +405,30 @@ class Publication(Strict):
     suppress_below: Annotated[int, Field(ge=1, le=100)] = 5
 
 
+class Market(Strict):
+    """Which cost category a home's cost of care comes from, by setting (for homes below cost).
+    A home's own ``cost_category`` column in the homes file, where given, comes first."""
+
+    cost_category: dict[Literal["residential", "nursing"], str] = {}
+
+
 class Scenario(Strict):
     council: Annotated[str, Field(min_length=1, max_length=200)]
     title: Annotated[str, Field(min_length=1, max_length=300)]
     financial_year: Annotated[int, Field(ge=2015, le=2040)]
-    data: DataFiles
-    cost_of_care: CostOfCare
+    data: DataFiles = DataFiles()
+    cost_of_care: CostOfCare = CostOfCare()
     band_structures: dict[str, list[Band]]
     current_structure: str
     proposed_structure: str
-    band_mapping: dict[str, str]
-    uplift: Uplift
+    # each current band -> the proposed band its placements move to, or {proposed band: % of its
+    # placements} where one band splits across several; defaults to each band itself when the
+    # current and proposed structures are the same
+    band_mapping: dict[str, str | dict[str, Pct]] = {}
+    # default: a move to the proposed rate card from the start of the financial year
+    uplift: Uplift = Uplift()
+    market: Market = Market()
+    survey_price_base: PriceBase | None = None
     indexation: Indexation = Indexation()
     demand: Demand = Demand()
     sensitivity: Sensitivity = Sensitivity()
@@ -280,6 +443,25 @@ class Scenario(Strict):
 
     # set after loading
     path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, raw):
+        """Defaults that depend on other keys: the band mapping is each band to itself when the
+        structures are the same; the uplift takes effect on 1 April of the financial year."""
+        if not isinstance(raw, dict):
+            return raw
+        raw = dict(raw)
+        if raw.get("band_mapping") in (None, {}) and raw.get("current_structure") == raw.get("proposed_structure"):
+            bands = (raw.get("band_structures") or {}).get(raw.get("current_structure")) if isinstance(raw.get("band_structures"), dict) else None
+            if isinstance(bands, list):
+                raw["band_mapping"] = {b["name"]: b["name"] for b in bands if isinstance(b, dict) and isinstance(b.get("name"), str)}
+        fy = raw.get("financial_year")
+        uplift = raw.get("uplift", {})
+        if isinstance(fy, int) and not isinstance(fy, bool) and 2015 <= fy <= 2040 and isinstance(uplift, dict) \
+                and uplift.get("effective_date") is None:
+            raw["uplift"] = {**uplift, "effective_date": dt.date(fy, 4, 1)}
+        return raw
 
     @model_validator(mode="after")
     def _links(self):
@@ -303,11 +485,26 @@ class Scenario(Strict):
         for old, new in self.band_mapping.items():
             if old not in current:
                 raise ValueError(f"band_mapping: {old!r} is not a band of {self.current_structure}; allowed: {sorted(current)}")
-            if new not in proposed:
-                raise ValueError(f"band_mapping: {old!r} maps to {new!r}, not a band of {self.proposed_structure}; allowed: {sorted(proposed)}")
+            for target in ([new] if isinstance(new, str) else new):
+                if target not in proposed:
+                    raise ValueError(f"band_mapping: {old!r} maps to {target!r}, not a band of {self.proposed_structure}; "
+                                     f"allowed: {sorted(proposed)}")
+            if isinstance(new, dict):
+                total = sum(new.values())
+                if not new or abs(total - 100) > 1e-6:
+                    raise ValueError(f"band_mapping.{old}: the shares of its placements add up to {total:g}%; they must add up to 100")
+                setting = {b.name: b.setting for b in self.band_structures[self.proposed_structure]}
+                if len({setting[t] for t in new}) > 1:
+                    raise ValueError(f"band_mapping.{old}: a band's placements cannot split across residential and nursing bands")
         missing = current - set(self.band_mapping)
         if missing:
             raise ValueError(f"band_mapping: no proposed band for {sorted(missing)}")
+        cats = self.cost_of_care.categories
+        for setting, cat in self.market.cost_category.items():
+            if cat not in cats:
+                raise ValueError(f"market.cost_category.{setting}: {cat!r} is not a cost_of_care category; known: {sorted(cats)}")
+            if cats[cat].setting != setting:
+                raise ValueError(f"market.cost_category.{setting}: category {cat!r} is {cats[cat].setting}, not {setting}")
         for band in self.uplift.per_band_pct:
             if band not in current:
                 raise ValueError(f"uplift.per_band_pct: {band!r} is not a band of {self.current_structure}; allowed: {sorted(current)}")
@@ -342,8 +539,18 @@ class Scenario(Strict):
     def year_label(self) -> str:
         return f"{self.financial_year}/{(self.financial_year + 1) % 100:02d}"
 
-    def data_path(self, name: str) -> Path:
-        return self.folder / getattr(self.data, name)
+    def data_path(self, name: str) -> Path | None:
+        """The path of data file ``name`` (placements, homes, ...), or None where it is not given."""
+        spec = self.data.spec(name)
+        return self.folder / spec.path if spec is not None else None
+
+    def data_name(self, name: str) -> str:
+        """The file name the scenario gives for data file ``name``, as written (for messages)."""
+        spec = self.data.spec(name)
+        return "" if spec is None else spec.path + (f" (sheet {spec.sheet})" if spec.sheet else "")
+
+    def has_data(self, name: str) -> bool:
+        return getattr(self.data, name) is not None
 
     def bands(self, which: str = "proposed") -> list[Band]:
         key = self.proposed_structure if which == "proposed" else self.current_structure
@@ -539,21 +746,23 @@ def load_scenario(path: str | Path, check_files: bool = True) -> Scenario:
         import stat
 
         folder = scenario.folder.resolve()
-        for name in DataFiles.model_fields:
-            rel = getattr(scenario.data, name)
+        files = [(f"data.{name}", scenario.data.spec(name).path) for name in scenario.data.given()]
+        files += [(f"data.{name}.line_map", scenario.data.spec(name).line_map) for name in scenario.data.given()
+                  if scenario.data.spec(name).line_map]
+        for key, rel in files:
             if not rel.strip() or CONTROL.search(rel):
-                raise InputError(path, f"data.{name}", f"{_excerpt(rel)} is not a usable file name (empty, or a NUL or control character)")
+                raise InputError(path, key, f"{_excerpt(rel)} is not a usable file name (empty, or a NUL or control character)")
             try:
                 rel.encode("utf-8")
                 target = (folder / rel).resolve()
             except (ValueError, OSError, UnicodeError):
-                raise InputError(path, f"data.{name}", f"{_excerpt(rel)} is not a usable file name") from None
+                raise InputError(path, key, f"{_excerpt(rel)} is not a usable file name") from None
             if not target.is_relative_to(folder):
-                raise InputError(path, f"data.{name}", f"{rel!r} points outside the scenario's folder; keep data files beside the scenario")
+                raise InputError(path, key, f"{rel!r} points outside the scenario's folder; keep data files beside the scenario")
             try:
                 mode = os.stat(target).st_mode
             except OSError:
-                raise InputError(path, f"data.{name}", f"data file {rel!r} not found (looked in {folder})") from None
+                raise InputError(path, key, f"data file {rel!r} not found (looked in {folder})") from None
             if not stat.S_ISREG(mode):
-                raise InputError(path, f"data.{name}", f"{rel!r} is not a regular file (a folder, pipe or device); give a CSV file")
+                raise InputError(path, key, f"{rel!r} is not a regular file (a folder, pipe or device); give a CSV or .xlsx file")
     return scenario

@@ -271,7 +271,7 @@ def _council(book: Book) -> pd.DataFrame:
 
 def _exit_rates(scenario: Scenario, book: Book) -> tuple[pd.DataFrame, _Notes]:
     notes = _Notes()
-    name = scenario.data.placements
+    name = scenario.data_name("placements")
     as_at = pd.Timestamp(scenario.year_start)   # the book is as at 31 March: time in placement to 1 April
     council = _council(book)
     starts = pd.to_datetime(council.start_date)
@@ -374,7 +374,7 @@ def _projection_years(scenario: Scenario) -> list[int]:
 
 def _demand(scenario: Scenario, book: Book):
     """(placements, coefficients, exit rates, notes); InputError where the inputs cannot support a projection."""
-    name = scenario.data.admissions
+    name = scenario.data_name("admissions")
     res, centre, notes = _fit(book.admissions, book.population, scenario.data_path("admissions"), name)
     years = _projection_years(scenario)
     pop = book.population
@@ -391,7 +391,7 @@ def _demand(scenario: Scenario, book: Book):
     for n in rate_notes.items:
         notes.add(n)
     if len(_council(book)) == 0:
-        notes.add(f"{scenario.data.placements}: no council-funded placements; the projection starts from none")
+        notes.add(f"{scenario.data_name("placements")}: no council-funded placements; the projection starts from none")
     placements = project_placements(scenario, book, future.rename(columns={"mean": "admissions"}), draws, rates)
     return placements, coefficients(res), rates, notes.items
 

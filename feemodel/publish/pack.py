@@ -278,7 +278,7 @@ def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir:
         "seconds": round((finished - started).total_seconds(), 1),
         "scenario": {"path": str(s.path), "sha256": sha256(s.path), "council": s.council, "title": s.title,
                      "financial_year": s.year_label},
-        "data_files": {k: {"path": str(s.data_path(k)), "sha256": sha256(s.data_path(k))} for k in type(s.data).model_fields},
+        "data_files": {k: {"path": str(s.data_path(k)), "sha256": sha256(s.data_path(k))} for k in s.data.given()},
         "national_parameters": {str(p.relative_to(national_params_dir())): sha256(p) for p in sorted(national_params_dir().rglob("*.yaml"))},
         "versions": _versions(), "git": _git(), "sections": names,
         "tables": {p.stem: sha256(p) for p in sorted(table_dir.glob("*.csv"))},

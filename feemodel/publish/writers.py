@@ -132,7 +132,7 @@ def protected_inputs(scenario=None) -> list[Path]:
     found = [params_dir(), PACKAGE_DIR, REPO_DIR / "notebooks"]
     if scenario is not None and getattr(scenario, "path", None) is not None:
         found += [scenario.path, scenario.folder]
-        for name in type(scenario.data).model_fields:
+        for name in scenario.data.given():
             p = scenario.data_path(name)
             found += [p, p.parent]
     return found
