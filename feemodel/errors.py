@@ -36,3 +36,9 @@ class InputError(Exception):
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.message
+
+
+class NotComputed(Exception):
+    """A table cannot be computed from the inputs given (not an error: the table is skipped, and
+    ``run``, ``check`` and the pack say why). The message is one plain sentence, for example
+    "fewer than 20 surveyed homes: the quantile regression of costs is not estimated"."""
