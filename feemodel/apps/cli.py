@@ -119,25 +119,48 @@ def main(ctx, debug):
 @SCENARIO
 def check(scenario):
     """Validate a scenario and its data files, and print a short summary."""
-    from ..inputs.load import load_inputs
-    from ..model.case import Case
     from ..model.checks import checks as run_checks
     from ..model.demand import check_demand
+    from ..publish.tables import load_case, unavailable
 
     path = _scenario(scenario)
-    s, params, book = load_inputs(path)
-    notes = check_demand(s, book)          # a demand model that cannot be fitted is bad input (exit 2)
-    found = run_checks(Case(s, params, book))
-    p = book.placements
+    case = load_case(path)
+    s, book = case.scenario, case.book
+    notes = check_demand(s, book) if case.has("book") and case.has("population") and case.has("admissions") else []
+    found = run_checks(case)
     click.echo(f"{path}: OK")
     click.echo(f"  {s.council}: {s.title} ({s.year_label})")
     click.echo(f"  bands: {len(s.bands('current'))} current ({s.current_structure}) -> {len(s.bands('proposed'))} proposed ({s.proposed_structure})")
-    click.echo(f"  placements: {len(p):,} ({', '.join(f'{k} {v:,}' for k, v in p.funding.value_counts().sort_index().items())})")
-    click.echo(f"  homes: {len(book.homes):,}; cost survey: {book.cost_survey.home_id.nunique()} homes, {len(book.cost_survey):,} rows")
-    click.echo(f"  population rows: {len(book.population)}; admissions rows: {len(book.admissions)}")
+    for line in _inputs_summary(s, book):
+        click.echo(f"  {line}")
     for note in notes:
         click.echo(f"  note: {note}")
+    for name, why in unavailable(case).items():
+        click.echo(f"  not computed: {name}: {why}")
     _print_checks(found)
+
+
+def _inputs_summary(s, book) -> list[str]:
+    """One line per data file: what was read, or that it was not given."""
+    out = []
+    p = book.placements
+    if p is None:
+        out.append("placements: not given")
+    else:
+        kind = f"from the placement summary {s.data_name('placement_summary')}" if book.from_summary else s.data_name("placements")
+        counts = ", ".join(f"{k} {v:,}" for k, v in p.funding.value_counts().sort_index().items())
+        out.append(f"placements: {len(p):,}{f' ({counts})' if counts else ''}, {kind}")
+    out.append(f"homes: {len(book.homes):,}" if book.homes is not None else "homes: not given")
+    if book.cost_survey is not None:
+        out.append(f"cost survey: {book.cost_survey.home_id.nunique()} homes, {len(book.cost_survey):,} rows")
+    elif book.survey_published is not None:
+        out.append(f"cost survey: a published summary, {len(book.survey_published)} rows")
+    else:
+        out.append("cost survey: not given")
+    for name in ("population", "admissions"):
+        frame = getattr(book, name)
+        out.append(f"{name} rows: {len(frame)}" if frame is not None else f"{name}: not given")
+    return out
 
 
 def _print_checks(found) -> None:
@@ -166,10 +189,15 @@ def run(scenario, out, force):
     results = run_scenario(path)
     write_results(results, out, force)
     _print_checks(results.tables["checks"])
+    for name, why in results.skipped.items():
+        click.echo(f"not computed: {name}: {why}", err=True)
     h = results.headline
     click.echo(f"Wrote {len(results.tables)} tables to {out}")
-    click.echo(f"Council cost {h['financial_year']}: {fmt_gbp_m(h['council_net_change_part_year_gbp'])} part year, "
-               f"{fmt_gbp_m(h['council_net_change_full_year_gbp'])} full year")
+    if h:
+        click.echo(f"Council cost {h['financial_year']}: {fmt_gbp_m(h['council_net_change_part_year_gbp'])} part year, "
+                   f"{fmt_gbp_m(h['council_net_change_full_year_gbp'])} full year")
+    else:
+        click.echo("No placement book: the cost of the change is not computed")
 
 
 @main.command()

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .files import read_regular_file
-from .scenario import Scenario
+from .scenario import DataFile, Scenario
 
 MAX_MONEY = 100_000.0  # £/week; anything larger is a typing error, not a fee
 MAX_CAPITAL = 100_000_000.0
@@ -65,6 +65,26 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "first_party_topup": Col("money", required=False, absent_ok=True),
         "fnc_eligible": Col("bool"),
         "start_date": Col("date"),
+        # from a reassessment: the proposed band this placement moves to (overrides band_mapping)
+        "proposed_band": Col("text", required=False, absent_ok=True),
+        # supplementary hours a week this placement is paid for (replaces its band's supplementary_hours)
+        "supplementary_hours": Col("number", required=False, absent_ok=True, low=0, high=168),
+    },
+    # the placement book without resident-level rows: a row per band, client group, area and funding
+    # type, with the number of placements and their averages (£/week)
+    "placement_summary": {
+        "band": Col("text", required=False),
+        "setting": Col("choice", choices=("residential", "nursing")),
+        "client_group": Col("choice", choices=("older", "working_age")),
+        "area": Col("choice", choices=("in", "out")),
+        "funding": Col("choice", choices=("council", "self", "chc")),
+        "placements": Col("int", low=1, high=1_000_000),
+        "average_weekly_fee": Col("money", required=False),
+        "average_assessed_contribution": Col("money", required=False),
+        "placements_with_topup": Col("int", required=False, absent_ok=True, low=0, high=1_000_000),
+        "average_topup": Col("money", required=False, absent_ok=True),
+        "fnc_eligible_placements": Col("int", required=False, absent_ok=True, low=0, high=1_000_000),
+        "average_provider_price": Col("money", required=False, absent_ok=True),
     },
     "homes": {
         "home_id": Col("id"),
@@ -77,6 +97,8 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "private_weekly_price": Col("money"),
         "opened": Col("date"),
         "closed": Col("date", required=False),
+        # the cost_of_care category this home's cost comes from (overrides market.cost_category)
+        "cost_category": Col("text", required=False, absent_ok=True),
     },
     "cost_survey": {
         "home_id": Col("text"),
@@ -87,6 +109,17 @@ SCHEMAS: dict[str, dict[str, Col]] = {
                                            "supplies_services", "head_office", "return_on_operations",
                                            "return_on_capital")),
         "amount_prpw": Col("money"),
+    },
+    # a published summary (Annex A): quartiles per line and category, with the number of homes
+    "survey_summary": {
+        "category": Col("text"),
+        "cost_line": Col("choice", choices=("care_staff", "nursing_staff", "other_staff", "premises",
+                                           "supplies_services", "head_office", "return_on_operations",
+                                           "return_on_capital", "total")),
+        "homes": Col("int", low=1, high=100_000),
+        "lower_quartile": Col("money", required=False),
+        "median": Col("money"),
+        "upper_quartile": Col("money", required=False),
     },
     "population": {
         "year": Col("int", low=1990, high=2100),
@@ -104,16 +137,22 @@ SCHEMAS: dict[str, dict[str, Col]] = {
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+MAX_XLSX_BYTES = 200_000_000
+
 
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes; anything but a regular file (a folder, a FIFO, a device) is refused."""
-    return read_regular_file(path, "a CSV file", missing="data file not found")
+    return read_regular_file(path, "a CSV or .xlsx file", missing="data file not found")
 
 
 def _read_text(path: Path) -> str:
     raw = _read_bytes(path)
     if not raw.strip():
-        raise InputError(path, None, "file is empty; expected a header row and data rows")
+        raise InputError(path, None, "file is empty; expected a header row (and data rows, if any)")
+    if raw[:4] == b"PK\x03\x04":
+        raise InputError(path, None, "is an Excel workbook, not CSV; name it .xlsx (and give sheet: in the scenario) "
+                         "or save it as 'CSV UTF-8'")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -121,33 +160,96 @@ def _read_text(path: Path) -> str:
         raise InputError(path, f"line {line}", "not UTF-8 text; save the CSV as UTF-8 (Excel: 'CSV UTF-8')") from None
 
 
-def read_table(path: Path, kind: str) -> pd.DataFrame:
-    """Read one data file of a known kind and validate it against :data:`SCHEMAS`."""
-    schema = SCHEMAS[kind]
+def _csv_rows(path: Path) -> list[list[str]]:
     text = _read_text(path)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(path, None, f"not a readable CSV file: {exc}") from None
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text a CSV export would hold: dates as YYYY-MM-DD, whole numbers
+    without '.0', booleans as true/false, empty cells as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            return value.isoformat(sep=" ")
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            return str(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> list[list[str]]:
+    """The rows of one sheet of an .xlsx workbook as text (values, not formulas: a formula cell gives
+    the value Excel last calculated)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    raw = read_regular_file(path, "a CSV or .xlsx file", missing="data file not found", limit=MAX_XLSX_BYTES)
+    try:
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise InputError(path, None, f"not a readable Excel workbook ({type(exc).__name__}); save it as .xlsx from Excel") from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            if len(names) != 1:
+                raise InputError(path, None, f"has {len(names)} sheets ({', '.join(names)}); say which under sheet: in the scenario")
+            sheet = names[0]
+        if sheet not in names:
+            raise InputError(path, f"sheet {sheet!r}", f"no such sheet; the workbook has: {', '.join(names)}")
+        rows = [[_cell_text(v) for v in r] for r in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    width = max((i + 1 for r in rows for i, v in enumerate(r) if v.strip()), default=0)
+    return [r[:width] + [""] * (width - len(r[:width])) for r in rows]
+
+
+def is_excel(path: Path) -> bool:
+    return path.suffix.lower() in EXCEL_SUFFIXES
+
+
+def read_rows(path: Path, spec: DataFile | None = None) -> list[list[str]]:
+    """Every non-blank row of a CSV file or an Excel sheet, as text (header first)."""
+    sheet = spec.sheet if spec is not None else None
+    if is_excel(path):
+        rows = _xlsx_rows(path, sheet)
+    else:
+        if sheet is not None:
+            raise InputError(path, None, f"sheet {sheet!r} is given but the file is not an Excel workbook (.xlsx)")
+        if path.suffix.lower() == ".xls":
+            raise InputError(path, None, "old Excel .xls files are not read; save it as .xlsx or as 'CSV UTF-8'")
+        rows = _csv_rows(path)
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
-        raise InputError(path, None, "file is empty; expected a header row and data rows")
+        raise InputError(path, None, "file is empty; expected a header row (and data rows, if any)")
+    return rows
+
+
+def raw_frame(path: Path, rows: list[list[str]], spec: DataFile | None, allowed: list[str] | None,
+              where: str, source=None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows as a frame of stripped strings (index = spreadsheet line numbers, header = line 1),
+    with the council's column names and codes mapped onto the toolkit's.
+
+    Returns (frame, names): ``names`` maps each toolkit column to the council's column name, so
+    errors name the column the council knows. ``allowed`` (toolkit column names) checks the
+    scenario's column map; ``where`` is the scenario key of the file (``data.placements``)."""
     header = [h.strip() for h in rows[0]]
     seen = set()
     for h in header:
         if h in seen:
             raise InputError(path, f"column {h!r}", "appears more than once in the header; each column once")
         seen.add(h)
-    for h in header:
-        if h not in schema:
-            near = difflib.get_close_matches(h, schema, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise InputError(path, f"column {h!r}", f"unknown column{hint}; allowed: {', '.join(schema)}")
-    missing = [c for c in schema if c not in header and not schema[c].absent_ok]
-    if missing:
-        raise InputError(path, f"column {missing[0]!r}", f"missing; the file needs columns: {', '.join(schema)}")
-    if len(rows) < 2:
-        raise InputError(path, None, "has a header but no data rows")
     width = len(header)
     for i, r in enumerate(rows[1:], start=2):
         if len(r) != width:
@@ -159,22 +261,82 @@ def read_table(path: Path, kind: str) -> pd.DataFrame:
                 raise InputError(path, f"row {i}, column {header[j]!r}",
                                  f"contains a control character ({_char_name(m.group())}), such as a line break pasted from "
                                  "Word; remove it (each cell is plain text on one line)")
-    frame = pd.DataFrame([[c.strip() for c in r] for r in rows[1:]], columns=header)
+    columns = dict(spec.columns) if spec is not None else {}
+    codes = dict(spec.codes) if spec is not None else {}
+    if allowed is not None:
+        for theirs, ours in columns.items():
+            if ours not in allowed:
+                near = difflib.get_close_matches(ours, allowed, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise InputError(source or path, f"{where}.columns.{theirs}",
+                                 f"{ours!r} is not a column of this file{hint}; allowed: {', '.join(allowed)}")
+        for ours in codes:
+            if ours not in allowed:
+                raise InputError(source or path, f"{where}.codes.{ours}", f"{ours!r} is not a column of this file; "
+                                 f"allowed: {', '.join(allowed)}")
+    targets = [columns.get(h, h) for h in header]
+    clash = [t for t in set(targets) if targets.count(t) > 1]
+    if clash:
+        from_ = [h for h in header if columns.get(h, h) == clash[0]]
+        raise InputError(path, f"column {clash[0]!r}", f"given twice (columns {', '.join(repr(f) for f in from_)}); map one column to it")
+    names = {columns.get(h, h): h for h in header}
+    frame = pd.DataFrame([[c.strip() for c in r] for r in rows[1:]], columns=targets, dtype=object)
+    if frame.empty:
+        frame = pd.DataFrame({t: pd.Series(dtype=object) for t in targets})
     frame.index = pd.RangeIndex(2, 2 + len(frame))  # spreadsheet line numbers
+    for ours, mapping in codes.items():
+        if ours in frame:
+            lookup = {str(k).strip().lower(): v for k, v in mapping.items()}
+            frame[ours] = [lookup.get(v.lower(), v) if isinstance(v, str) else v for v in frame[ours]]
+    return frame, names
+
+
+def validate_frame(path: Path, frame: pd.DataFrame, schema: dict[str, Col], names: dict[str, str] | None = None,
+                   origin: pd.Series | None = None) -> pd.DataFrame:
+    """Check a frame of strings against ``schema`` and convert it (numbers, dates, booleans).
+
+    ``names``: {toolkit column: the council's column} for messages. ``origin``: for a frame made
+    from another form (a wide survey), the council's column each row's amounts came from. Returns
+    the frame with the schema's columns in order, index from 0."""
+    names = names or {}
+    for h in frame.columns:
+        if h not in schema:
+            near = difflib.get_close_matches(h, schema, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            shown = names.get(h, h)
+            mapped = f" (mapped to {h!r})" if shown != h else ""
+            raise InputError(path, f"column {shown!r}", f"unknown column{mapped}{hint}; allowed: {', '.join(schema)}")
+    missing = [c for c in schema if c not in frame.columns and not schema[c].absent_ok]
+    if missing:
+        raise InputError(path, f"column {missing[0]!r}", f"missing; the file needs columns: {', '.join(c for c in schema if not schema[c].absent_ok)}"
+                         + (" (map the council's own column names under columns: in the scenario)" if names else ""))
+    frame = frame.copy()
     for name in schema:
         if name not in frame:
             frame[name] = ""
     out = {}
     for name, col in schema.items():
-        out[name] = _convert(path, frame[name], name, col)
-    result = pd.DataFrame(out)[list(schema)]
+        out[name] = _convert(path, frame[name].astype(object).fillna(""), names.get(name, name), col, origin)
+    result = pd.DataFrame(out, index=frame.index)[list(schema)]
     for name, col in schema.items():
         if col.kind == "id":
             dup = result[name][result[name].duplicated(keep="first")]
             if len(dup):
                 first = dup.index[0]
-                raise InputError(path, f"row {first}, column {name!r}", f"duplicate id {dup.iloc[0]!r}; each {name} must be unique")
-    return result.reset_index(drop=True)
+                raise InputError(path, f"row {first}, column {names.get(name, name)!r}",
+                                 f"duplicate id {dup.iloc[0]!r}; each {name} must be unique")
+    result = result.reset_index(drop=True)
+    result.attrs["names"] = dict(names)
+    return result
+
+
+def read_table(path: Path, kind: str, spec: DataFile | None = None, where: str | None = None) -> pd.DataFrame:
+    """Read one data file of a known kind (CSV or an .xlsx sheet), map the council's column names
+    and codes, and validate it against :data:`SCHEMAS`. A header with no rows is an empty table."""
+    schema = SCHEMAS[kind]
+    rows = read_rows(path, spec)
+    frame, names = raw_frame(path, rows, spec, list(schema), where or f"data.{kind}")
+    return validate_frame(path, frame, schema, names)
 
 
 def _char_name(ch: str) -> str:
@@ -187,28 +349,33 @@ def _excerpt(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
-def _bad(path, series, mask, name, what):
-    row = series.index[np.argmax(mask)]
-    return InputError(path, f"row {row}, column {name!r}", f"{_excerpt(series[row])} {what}")
+def _at(series: pd.Series, pos: int, name: str, origin: pd.Series | None) -> str:
+    """'row N, column X' for the value at position ``pos`` (X: the council's column it came from)."""
+    column = origin.iloc[pos] if origin is not None else name
+    return f"row {series.index[pos]}, column {column!r}"
 
 
-def _convert(path: Path, s: pd.Series, name: str, col: Col) -> pd.Series:
+def _bad(path, series, mask, name, what, origin=None):
+    pos = int(np.argmax(mask))
+    return InputError(path, _at(series, pos, name, origin), f"{_excerpt(series.iloc[pos])} {what}")
+
+
+def _convert(path: Path, s: pd.Series, name: str, col: Col, origin: pd.Series | None = None) -> pd.Series:
     blank = s.eq("")
     if col.required and blank.any():
-        row = s.index[np.argmax(blank.to_numpy())]
-        raise InputError(path, f"row {row}, column {name!r}", "is empty; a value is required")
+        raise InputError(path, _at(s, int(np.argmax(blank.to_numpy())), name, origin), "is empty; a value is required")
     if col.kind in ("id", "text"):
         return s.where(~blank, "")
     if col.kind == "choice":
         bad = ~blank & ~s.isin(col.choices)
         if bad.any():
-            raise _bad(path, s, bad.to_numpy(), name, f"is not allowed; use one of: {', '.join(col.choices)}")
+            raise _bad(path, s, bad.to_numpy(), name, f"is not allowed; use one of: {', '.join(col.choices)}", origin)
         return s.where(~blank, "")
     if col.kind == "bool":
         low = s.str.lower()
         bad = ~low.isin(_TRUE | _FALSE)
         if bad.any():
-            raise _bad(path, s, bad.to_numpy(), name, "is not true/false")
+            raise _bad(path, s, bad.to_numpy(), name, "is not true/false", origin)
         return low.isin(_TRUE)
     if col.kind == "date":
         parsed = pd.to_datetime(s.where(~blank, None), format="%Y-%m-%d", errors="coerce")
@@ -221,10 +388,10 @@ def _convert(path: Path, s: pd.Series, name: str, col: Col) -> pd.Series:
             except ValueError:
                 real = False
             what = "is out of range; allowed 1900-01-01 to 2100-12-31" if real else "is not a date; use YYYY-MM-DD"
-            raise _bad(path, s, bad.to_numpy(), name, what)
+            raise _bad(path, s, bad.to_numpy(), name, what, origin)
         outside = ~blank & ((parsed < MIN_DATE) | (parsed > MAX_DATE))
         if outside.any():
-            raise _bad(path, s, outside.to_numpy(), name, "is out of range; allowed 1900-01-01 to 2100-12-31")
+            raise _bad(path, s, outside.to_numpy(), name, "is out of range; allowed 1900-01-01 to 2100-12-31", origin)
         return parsed
     # numbers: thousands separators only where well formed (1,234.50); a decimal comma (850,50) is
     # refused rather than read as 85050
@@ -235,131 +402,287 @@ def _convert(path: Path, s: pd.Series, name: str, col: Col) -> pd.Series:
             dec = s[malformed.to_numpy()].iloc[0]
             hint = ("looks like a decimal comma; write the number with a decimal point (850.50)"
                     if DECIMAL_COMMA.match(dec) else "has a misplaced thousands separator; write 1,234.50 or 1234.50")
-            raise _bad(path, s, malformed.to_numpy(), name, f"is not a number: {hint}")
+            raise _bad(path, s, malformed.to_numpy(), name, f"is not a number: {hint}", origin)
     cleaned = s.str.replace(",", "", regex=False).str.replace("£", "", regex=False)
     values = pd.to_numeric(cleaned.where(~blank, None), errors="coerce")
     bad = ~blank & (values.isna() | ~np.isfinite(values.astype(float)))
     if bad.any():
-        raise _bad(path, s, bad.to_numpy(), name, "is not a number")
+        raise _bad(path, s, bad.to_numpy(), name, "is not a number", origin)
     if col.kind == "int":
         frac = ~blank & (values.fillna(0) % 1 != 0)
         if frac.any():
-            raise _bad(path, s, frac.to_numpy(), name, "is not a whole number")
+            raise _bad(path, s, frac.to_numpy(), name, "is not a whole number", origin)
     out_of_range = ~blank & ((values < col.low) | (values > col.high))
     if out_of_range.any():
         unit = "£" if col.kind == "money" else ""
         raise _bad(path, s, out_of_range.to_numpy(), name,
-                   f"is out of range; allowed {unit}{col.low:,.0f} to {unit}{col.high:,.0f}")
+                   f"is out of range; allowed {unit}{col.low:,.0f} to {unit}{col.high:,.0f}", origin)
     return values.astype(float)
 
 
 @dataclass(frozen=True)
 class Book:
-    """A scenario's validated data: placement book, homes, cost survey, population, admissions."""
+    """A scenario's validated data. Every file is optional: a file not given is None, a file with a
+    header and no rows is an empty table.
 
-    placements: pd.DataFrame
-    homes: pd.DataFrame
-    cost_survey: pd.DataFrame
-    population: pd.DataFrame
-    admissions: pd.DataFrame
+    ``placements``: one row per placement, read from the resident-level book or expanded from a
+    ``placement_summary`` (``from_summary`` is then true: each summary row becomes that many
+    placements at the row's average fee, contribution and top-up, with no home or start date).
+    ``cost_survey``: per-home rows in the long form (read from the long, wide or DHSC form).
+    ``survey_published``: a published summary of a survey (quartiles per line and category), with
+    no homes behind it."""
+
+    placements: pd.DataFrame | None = None
+    homes: pd.DataFrame | None = None
+    cost_survey: pd.DataFrame | None = None
+    population: pd.DataFrame | None = None
+    admissions: pd.DataFrame | None = None
+    survey_published: pd.DataFrame | None = None
+    from_summary: bool = False
+
+
+def _read_survey(scenario: Scenario, path: Path, spec: DataFile) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(long-form survey rows, published summary): one of them, from the survey's form."""
+    if spec.form == "summary":
+        return None, read_table(path, "survey_summary", spec, "data.cost_survey")
+    if spec.form == "long":
+        return read_table(path, "cost_survey", spec, "data.cost_survey"), None
+    from . import survey_forms  # the wide and DHSC forms, turned into the long form
+
+    rows = read_rows(path, spec)
+    frame, names = raw_frame(path, rows, spec, None, "data.cost_survey", scenario.path)
+    if spec.form == "wide":
+        long = survey_forms.wide_to_long(path, frame, names)
+    else:
+        line_map = survey_forms.load_line_map(scenario.folder / spec.line_map if spec.line_map else None)
+        long = survey_forms.dhsc_to_long(path, frame, line_map, names)
+    origin = long.pop("source_column") if "source_column" in long else None
+    return validate_frame(path, long, SCHEMAS["cost_survey"], names, origin), None
+
+
+def expand_summary(path: Path, summary: pd.DataFrame) -> pd.DataFrame:
+    """A placement book of one row per placement from a summary of counts and averages (£/week).
+
+    Each summary row becomes ``placements`` identical placements: the average weekly fee (council
+    and CHC rows), the average assessed contribution (council rows; used as given, not
+    re-assessed), a top-up of ``average_topup`` on the first ``placements_with_topup`` of them, FNC
+    on the first ``fnc_eligible_placements`` (nursing), and the average provider price (self-funded
+    rows). Averages are rounded to the penny per placement, so totals can differ from count x
+    average by under half a penny a placement. A figure a row's funding type needs is required."""
+    def where(i, col):
+        return f"row {int(i) + 2}, column {col!r}"
+
+    need = {"council": ("band", "average_weekly_fee", "average_assessed_contribution"), "chc": ("average_weekly_fee",),
+            "self": ("average_provider_price",)}
+    for i, r in summary.iterrows():
+        for col in need[r.funding]:
+            if (col == "band" and not r[col]) or (col != "band" and pd.isna(r[col])):
+                raise InputError(path, where(i, col), f"is empty; a {r.funding} row needs {', '.join(need[r.funding])}")
+        tops = 0 if pd.isna(r.placements_with_topup) else int(r.placements_with_topup)
+        if tops and r.funding != "council":
+            raise InputError(path, where(i, "placements_with_topup"), "a top-up is only allowed on council-funded placements")
+        if tops > r.placements:
+            raise InputError(path, where(i, "placements_with_topup"), f"{tops} is more than the row's {int(r.placements)} placements")
+        if tops and pd.isna(r.average_topup):
+            raise InputError(path, where(i, "average_topup"), "is empty; rows with top-ups need the average weekly top-up")
+        fnc = 0 if pd.isna(r.fnc_eligible_placements) else int(r.fnc_eligible_placements)
+        if fnc and r.setting != "nursing":
+            raise InputError(path, where(i, "fnc_eligible_placements"), "FNC is only paid for nursing placements")
+        if fnc > r.placements:
+            raise InputError(path, where(i, "fnc_eligible_placements"), f"{fnc} is more than the row's {int(r.placements)} placements")
+    n = summary.placements.astype(int).to_numpy()
+    rep = summary.loc[summary.index.repeat(n)].reset_index()
+    j = rep.groupby("index").cumcount().to_numpy()
+    line = rep["index"].to_numpy() + 2
+    tops = rep.placements_with_topup.fillna(0).to_numpy()
+    fnc = rep.fnc_eligible_placements.fillna(0).to_numpy()
+    council, self_f = rep.funding.eq("council").to_numpy(), rep.funding.eq("self").to_numpy()
+    book = pd.DataFrame({
+        "placement_id": [f"S{a}-{b + 1}" for a, b in zip(line, j, strict=True)],
+        "home_id": "",
+        "setting": rep.setting, "client_group": rep.client_group, "area": rep.area, "funding": rep.funding,
+        "band": rep.band.where(council, ""),
+        "weekly_fee": rep.average_weekly_fee.where(~self_f),
+        "provider_price": rep.average_provider_price.where(self_f, rep.average_weekly_fee).fillna(0.0),
+        "weekly_income": 0.0, "capital": 0.0,
+        "assessed_contribution": rep.average_assessed_contribution.where(council),
+        "third_party_topup": np.where(council & (j < tops), rep.average_topup.fillna(0.0), 0.0),
+        "first_party_topup": np.nan,
+        "fnc_eligible": j < fnc,
+        "start_date": pd.Series(pd.NaT, index=rep.index, dtype="datetime64[ns]"),
+        "proposed_band": "",
+        "supplementary_hours": np.nan,
+    })
+    book = book[list(SCHEMAS["placements"])]
+    book.attrs["names"] = dict(summary.attrs.get("names", {}))
+    return book
 
 
 def load_book(scenario: Scenario) -> Book:
-    """Load every data file named by the scenario and check them against each other."""
-    tables = {kind: read_table(scenario.data_path(kind), kind) for kind in SCHEMAS}
+    """Load every data file the scenario gives and check them against each other."""
+    tables: dict = {}
+    for kind in scenario.data.given():
+        path, spec = scenario.data_path(kind), scenario.data.spec(kind)
+        if kind == "cost_survey":
+            tables["cost_survey"], tables["survey_published"] = _read_survey(scenario, path, spec)
+        elif kind == "placement_summary":
+            tables["placements"] = expand_summary(path, read_table(path, kind, spec))
+            tables["from_summary"] = True
+        else:
+            tables[kind] = read_table(path, kind, spec)
     check_consistency(scenario, tables)
     return Book(**tables)
 
 
+def _name(frame: pd.DataFrame, column: str) -> str:
+    """The council's name for a toolkit column of a frame read by :func:`read_table`."""
+    return frame.attrs.get("names", {}).get(column, column)
+
+
 def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
-    """Cross-file rules: homes exist, bands exist, fees present where needed, survey categories known."""
-    p, h = t["placements"], t["homes"]
-    ppath, spath = scenario.data_path("placements"), scenario.data_path("cost_survey")
-
-    def row(idx):  # placements index is 0-based after reading; spreadsheet line = idx + 2
-        return f"row {int(idx) + 2}"
-
-    unknown_home = ~p.home_id.isin(h.home_id)
-    if unknown_home.any():
-        i = p.index[unknown_home.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'home_id'", f"{p.home_id[i]!r} is not a home in {scenario.data_name("homes")}")
-    h_bad = h.closed.notna() & (h.closed < h.opened)
-    if h_bad.any():
-        i = h.index[h_bad.to_numpy()][0]
-        raise InputError(scenario.data_path("homes"), f"{row(i)}, column 'closed'",
-                         f"{h.closed[i].date()} is before it opened ({h.opened[i].date()}); closed must be on or after opened")
-    hpath = scenario.data_path("homes")
+    """Cross-file rules, for the files given: homes exist, bands exist, fees present where needed,
+    survey categories known, no repeated years."""
+    p, h = t.get("placements"), t.get("homes")
+    from_summary = t.get("from_summary", False)
+    ppath = scenario.data_path("placement_summary" if from_summary else "placements")
+    spath = scenario.data_path("cost_survey")
     fy_end = pd.Timestamp(scenario.financial_year + 1, 3, 31)
     fy = scenario.year_label
-    over = h.occupied_beds.notna() & (h.occupied_beds > h.beds)
-    if over.any():
-        i = h.index[over.to_numpy()][0]
-        raise InputError(hpath, f"{row(i)}, column 'occupied_beds'",
-                         f"{int(h.occupied_beds[i])} occupied beds is more than the home's {int(h.beds[i])} beds")
-    for col in ("opened", "closed"):
-        late = h[col].notna() & (h[col] > fy_end)
-        if late.any():
-            i = h.index[late.to_numpy()][0]
-            raise InputError(hpath, f"{row(i)}, column {col!r}",
-                             f"{h[col][i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
-                             f"give the date the home actually {col}, or leave the home out until it has")
-    late = p.start_date > fy_end
-    if late.any():
-        i = p.index[late.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'start_date'",
-                         f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
-                         "the book lists placements that have started")
-    closed = p.home_id.map(h.set_index("home_id").closed)
-    after = closed.notna() & (p.start_date > closed)
-    if after.any():
-        i = p.index[after.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'start_date'",
-                         f"{p.start_date[i].date()} is after home {p.home_id[i]} closed ({closed[i].date()} in {hpath.name})")
-    bands = {b.name: b for b in scenario.bands("current")}
-    council = p.funding.eq("council")
-    bad_band = council & ~p.band.isin(bands)
-    if bad_band.any():
-        i = p.index[bad_band.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'band'",
-                         f"{p.band[i]!r} is not a band of {scenario.current_structure}; allowed: {', '.join(bands)}")
-    mismatch = council & p.band.map(lambda b: bands[b].setting if b in bands else "").ne(p.setting)
-    if mismatch.any():
-        i = p.index[mismatch.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'band'", f"band {p.band[i]!r} is not a {p.setting[i]} band")
-    needs_fee = (council | p.funding.eq("chc")) & p.weekly_fee.isna()
-    if needs_fee.any():
-        i = p.index[needs_fee.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'weekly_fee'", "is empty; council and CHC placements need the weekly fee paid")
-    topup_wrong = ~council & (p.third_party_topup > 0)
-    if topup_wrong.any():
-        i = p.index[topup_wrong.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'third_party_topup'", "a top-up is only allowed on a council-funded placement")
-    own = p.first_party_topup.fillna(0)
-    own_wrong = ~council & (own > 0)
-    if own_wrong.any():
-        i = p.index[own_wrong.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'first_party_topup'", "a top-up is only allowed on a council-funded placement")
-    both = (own > 0) & (p.third_party_topup > 0)
-    if both.any():
-        i = p.index[both.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'first_party_topup'",
-                         "has both a family's (third_party_topup) and the resident's own top-up; give the one payer of the top-up")
-    fnc_wrong = p.fnc_eligible & p.setting.ne("nursing")
-    if fnc_wrong.any():
-        i = p.index[fnc_wrong.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'fnc_eligible'", "FNC is only paid for nursing placements")
+
+    def row(idx, frame=None):  # index is 0-based after reading; spreadsheet line = idx + 2
+        if frame is p and from_summary:  # an expanded summary: placement ids are S<line>-<n>
+            return f"row {p.placement_id[idx][1:].split('-')[0]}"
+        return f"row {int(idx) + 2}"
+
+    def at(frame, i, column):
+        return f"{row(i, frame)}, column {_name(frame, column)!r}"
+
+    if h is not None:
+        hpath = scenario.data_path("homes")
+        h_bad = h.closed.notna() & (h.closed < h.opened)
+        if h_bad.any():
+            i = h.index[h_bad.to_numpy()][0]
+            raise InputError(hpath, at(h, i, "closed"),
+                             f"{h.closed[i].date()} is before it opened ({h.opened[i].date()}); closed must be on or after opened")
+        over = h.occupied_beds.notna() & (h.occupied_beds > h.beds)
+        if over.any():
+            i = h.index[over.to_numpy()][0]
+            raise InputError(hpath, at(h, i, "occupied_beds"),
+                             f"{int(h.occupied_beds[i])} occupied beds is more than the home's {int(h.beds[i])} beds")
+        for col in ("opened", "closed"):
+            late = h[col].notna() & (h[col] > fy_end)
+            if late.any():
+                i = h.index[late.to_numpy()][0]
+                raise InputError(hpath, at(h, i, col),
+                                 f"{h[col][i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
+                                 f"give the date the home actually {col}, or leave the home out until it has")
+        cats = scenario.cost_of_care.categories
+        given = h.cost_category.ne("")
+        unknown = given & ~h.cost_category.isin(cats)
+        if unknown.any():
+            i = h.index[unknown.to_numpy()][0]
+            raise InputError(hpath, at(h, i, "cost_category"),
+                             f"{h.cost_category[i]!r} is not a cost_of_care category; allowed: {', '.join(sorted(cats)) or '(none defined)'}")
+        wrong = given & ~unknown & h.cost_category.map(lambda c: cats[c].setting if c in cats else "").ne(h.setting)
+        if wrong.any():
+            i = h.index[wrong.to_numpy()][0]
+            raise InputError(hpath, at(h, i, "cost_category"), f"category {h.cost_category[i]!r} is not a {h.setting[i]} category")
+    if p is not None:
+        if h is not None and not from_summary:
+            unknown_home = ~p.home_id.isin(h.home_id)
+            if unknown_home.any():
+                i = p.index[unknown_home.to_numpy()][0]
+                raise InputError(ppath, at(p, i, "home_id"), f"{p.home_id[i]!r} is not a home in {scenario.data_name('homes')}")
+            late = p.start_date > fy_end
+            if late.any():
+                i = p.index[late.to_numpy()][0]
+                raise InputError(ppath, at(p, i, "start_date"),
+                                 f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
+                                 "the book lists placements that have started")
+            closed = p.home_id.map(h.set_index("home_id").closed)
+            after = closed.notna() & (p.start_date > closed)
+            if after.any():
+                i = p.index[after.to_numpy()][0]
+                raise InputError(ppath, at(p, i, "start_date"),
+                                 f"{p.start_date[i].date()} is after home {p.home_id[i]} closed ({closed[i].date()} in "
+                                 f"{scenario.data_name('homes')})")
+        elif not from_summary:
+            late = p.start_date > fy_end
+            if late.any():
+                i = p.index[late.to_numpy()][0]
+                raise InputError(ppath, at(p, i, "start_date"),
+                                 f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
+                                 "the book lists placements that have started")
+        bands = {b.name: b for b in scenario.bands("current")}
+        council = p.funding.eq("council")
+        bad_band = council & ~p.band.isin(bands)
+        if bad_band.any():
+            i = p.index[bad_band.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "band"),
+                             f"{p.band[i]!r} is not a band of {scenario.current_structure}; allowed: {', '.join(bands)}"
+                             " (map the council's own band names under codes: in the scenario)")
+        mismatch = council & p.band.map(lambda b: bands[b].setting if b in bands else "").ne(p.setting)
+        if mismatch.any():
+            i = p.index[mismatch.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "band"), f"band {p.band[i]!r} is not a {p.setting[i]} band")
+        proposed = {b.name: b for b in scenario.bands("proposed")}
+        named = p.proposed_band.ne("")
+        bad = named & ~p.proposed_band.isin(proposed)
+        if bad.any():
+            i = p.index[bad.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "proposed_band"),
+                             f"{p.proposed_band[i]!r} is not a band of {scenario.proposed_structure}; allowed: {', '.join(proposed)}")
+        bad = named & ~council
+        if bad.any():
+            i = p.index[bad.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "proposed_band"), "only council-funded placements move to a proposed band")
+        bad = named & p.proposed_band.map(lambda b: proposed[b].setting if b in proposed else "").ne(p.setting)
+        if bad.any():
+            i = p.index[bad.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "proposed_band"), f"band {p.proposed_band[i]!r} is not a {p.setting[i]} band")
+        needs_fee = (council | p.funding.eq("chc")) & p.weekly_fee.isna()
+        if needs_fee.any():
+            i = p.index[needs_fee.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "weekly_fee"), "is empty; council and CHC placements need the weekly fee paid")
+        topup_wrong = ~council & (p.third_party_topup > 0)
+        if topup_wrong.any():
+            i = p.index[topup_wrong.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "third_party_topup"), "a top-up is only allowed on a council-funded placement")
+        own = p.first_party_topup.fillna(0)
+        own_wrong = ~council & (own > 0)
+        if own_wrong.any():
+            i = p.index[own_wrong.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "first_party_topup"), "a top-up is only allowed on a council-funded placement")
+        both = (own > 0) & (p.third_party_topup > 0)
+        if both.any():
+            i = p.index[both.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "first_party_topup"),
+                             "has both a family's (third_party_topup) and the resident's own top-up; give the one payer of the top-up")
+        fnc_wrong = p.fnc_eligible & p.setting.ne("nursing")
+        if fnc_wrong.any():
+            i = p.index[fnc_wrong.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "fnc_eligible"), "FNC is only paid for nursing placements")
     cats = set(scenario.cost_of_care.categories)
-    bad_cat = ~t["cost_survey"].category.isin(cats)
-    if bad_cat.any():
-        i = t["cost_survey"].index[bad_cat.to_numpy()][0]
-        raise InputError(spath, f"{row(i)}, column 'category'",
-                         f"{t['cost_survey'].category[i]!r} is not a cost_of_care category; allowed: {', '.join(sorted(cats))}")
-    dup = t["cost_survey"].duplicated(["home_id", "category", "cost_line"])
-    if dup.any():
-        i = t["cost_survey"].index[dup.to_numpy()][0]
-        raise InputError(spath, row(i), "repeats a home, category and cost line already given")
+    for key in ("cost_survey", "survey_published"):
+        sv = t.get(key)
+        if sv is None:
+            continue
+        bad_cat = ~sv.category.isin(cats)
+        if bad_cat.any():
+            i = sv.index[bad_cat.to_numpy()][0]
+            raise InputError(spath, at(sv, i, "category"),
+                             f"{sv.category[i]!r} is not a cost_of_care category; allowed: {', '.join(sorted(cats)) or '(none defined)'}"
+                             " (map the council's own category names under codes: in the scenario)")
+        keys = ["home_id", "category", "cost_line"] if key == "cost_survey" else ["category", "cost_line"]
+        dup = sv.duplicated(keys)
+        if dup.any():
+            i = sv.index[dup.to_numpy()][0]
+            what = "a home, category and cost line" if key == "cost_survey" else "a category and cost line"
+            raise InputError(spath, row(i, sv), f"repeats {what} already given")
     for name in ("population", "admissions"):
+        if t.get(name) is None:
+            continue
         d = t[name].duplicated(["year", "age_band"])
         if d.any():
             i = t[name].index[d.to_numpy()][0]
-            raise InputError(scenario.data_path(name), row(i), "repeats a year and age band already given")
+            raise InputError(scenario.data_path(name), row(i, t[name]), "repeats a year and age band already given")

@@ -48,8 +48,9 @@ def check_parameters_in_force(scenario: Scenario, params: NationalParameters) ->
     projection, is an error naming the scenario key to add."""
     checks = [(when, name) for when in (scenario.year_start, scenario.uplift.effective_date, scenario.rates_date)
               for name in params.names()]
-    checks += [(scenario.year_date(k), name) for k in range(1, scenario.demand.projection_years)
-               for name in params.names() if name.startswith(LATER_YEARS)]
+    if scenario.has_data("placements") or scenario.has_data("placement_summary"):  # later years are costed only from a book
+        checks += [(scenario.year_date(k), name) for k in range(1, scenario.demand.projection_years)
+                   for name in params.names() if name.startswith(LATER_YEARS)]
     for when, name in checks:
         p = params[name]
         if when < p.dates[0]:

@@ -77,8 +77,39 @@ class Case:
         return uplift_index(self.scenario, self.params, self.scenario.demand.projection_years)
 
     def has(self, data: str) -> bool:
-        """Whether the data file ``data`` (placements, homes, cost_survey, population, admissions) was given."""
-        return getattr(self.book, data, None) is not None
+        """Whether the case has the input ``data`` with at least one row:
+
+        * ``book``: placements, resident-level or expanded from a placement summary;
+        * ``placements``: resident-level placements (a row per resident, with homes and start dates);
+        * ``survey``: a cost survey, per-home rows or a published summary;
+        * ``cost_survey``: per-home survey rows;
+        * ``homes``, ``population``, ``admissions``: those files.
+        """
+        return self.missing(data) is None
+
+    def missing(self, data: str) -> str | None:
+        """Why the input ``data`` (see :meth:`has`) is not available, in words; None when it is."""
+        b = self.book
+        words = {"book": "no placement book", "placements": "no placement book",
+                 "homes": "no care homes file", "cost_survey": "no provider cost survey",
+                 "survey": "no provider cost survey", "population": "no population figures",
+                 "admissions": "no admissions history"}
+        if data == "survey":
+            if self.missing("cost_survey") is None or (b.survey_published is not None and len(b.survey_published)):
+                return None
+            return words["survey"] if b.cost_survey is None and b.survey_published is None else "the provider cost survey has no rows"
+        frame = getattr(b, "placements" if data == "book" else data)
+        if frame is None:
+            return words[data]
+        if data == "cost_survey" and b.survey_published is not None:
+            return "the cost survey is a published summary, without homes' returns"
+        if not len(frame):
+            return {"book": "the placement book has no rows", "placements": "the placement book has no rows",
+                    "homes": "the care homes file has no rows", "cost_survey": "the provider cost survey has no rows",
+                    "population": "the population file has no rows", "admissions": "the admissions file has no rows"}[data]
+        if data == "placements" and b.from_summary:
+            return "the placement book is a summary by band, without residents, homes or start dates"
+        return None
 
     def derive(self, key: str, build: Callable[[Case], Any]) -> Any:
         """``build(self)``, computed once per case and kept under ``key``."""

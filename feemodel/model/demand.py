@@ -283,7 +283,7 @@ def _exit_rates(scenario: Scenario, book: Book) -> tuple[pd.DataFrame, _Notes]:
     rows = []
     for g in GROUPS:
         stated = scenario.demand.exit_rate_pct.get(g)
-        usable = starts[(council.client_group == g).to_numpy() & ~late.to_numpy()]
+        usable = starts[(council.client_group == g).to_numpy() & ~late.to_numpy()].dropna()  # a summary book has no start dates
         years = (as_at - usable).dt.days / DAYS_PER_YEAR
         mean_years = float(years.mean()) if len(years) else math.nan
         if stated is not None:
@@ -391,7 +391,7 @@ def _demand(scenario: Scenario, book: Book):
     for n in rate_notes.items:
         notes.add(n)
     if len(_council(book)) == 0:
-        notes.add(f"{scenario.data_name("placements")}: no council-funded placements; the projection starts from none")
+        notes.add(f"{scenario.data_name('placements')}: no council-funded placements; the projection starts from none")
     placements = project_placements(scenario, book, future.rename(columns={"mean": "admissions"}), draws, rates)
     return placements, coefficients(res), rates, notes.items
 

@@ -293,7 +293,7 @@ def _meta(r: Results) -> dict:
             "method": s.uplift.method, "current_structure": s.current_structure, "proposed_structure": s.proposed_structure,
             "return_convention": s.cost_of_care.return_convention, "survey_statistic": s.survey_statistic,
             "survey_exclusions": list(s.survey_exclusions), "scenario_path": str(s.path),
-            "suppress_below": s.publication.suppress_below}
+            "suppress_below": s.publication.suppress_below, "not_computed": dict(r.skipped)}
 
 
 def check_shown(table_dir: Path, headline: dict) -> None:

@@ -51,11 +51,22 @@ class PackData:
         self._cache: dict[str, pd.DataFrame] = {}
 
     def table(self, name: str) -> pd.DataFrame:
+        """The published table ``name``; a table that was not computed is an empty frame whose
+        ``attrs['skipped']`` says why (``table_html`` and the charts show that note instead)."""
         if name not in self._cache:
-            frame = pd.read_csv(self.dir / f"{name}.csv", keep_default_na=False, na_values=[""])
+            path = self.dir / f"{name}.csv"
+            if path.exists():
+                frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+            else:
+                frame = pd.DataFrame()
+                frame.attrs["skipped"] = self.meta.get("not_computed", {}).get(name, "this table was not computed")
             frame.attrs["table"] = name
             self._cache[name] = frame
         return self._cache[name]
+
+    def has(self, name: str) -> bool:
+        """Whether table ``name`` was computed."""
+        return "skipped" not in self.table(name).attrs
 
     def record(self, section: str, figures: dict) -> None:
         """Write the headline figures a section shows, for the builder to check against the model."""
@@ -72,10 +83,23 @@ def _table_name(frame: pd.DataFrame, table: str | None) -> str | None:
     return table or frame.attrs.get("table")
 
 
+def not_computed_html(frame: pd.DataFrame, caption: str) -> str:
+    """A short note in place of a table or chart that was not computed, saying why."""
+    why = frame.attrs.get("skipped", "not computed")
+    return f'<p class="not-computed"><strong>{html.escape(caption)}:</strong> not shown, because {html.escape(why)}.</p>'
+
+
+def skipped(frame: pd.DataFrame) -> bool:
+    return "skipped" in frame.attrs
+
+
 def table_html(frame: pd.DataFrame, caption: str, columns: list[str] | None = None, table: str | None = None) -> str:
     """An HTML table with headings in words with units and every value formatted by its unit, both
     from the label registry (:mod:`feemodel.publish.labels`). ``table`` names the registry table
-    (default: the frame's ``attrs['table']``, set by :meth:`PackData.table`)."""
+    (default: the frame's ``attrs['table']``, set by :meth:`PackData.table`). A table that was not
+    computed gives a one-line note saying why."""
+    if skipped(frame):
+        return not_computed_html(frame, caption)
     name = _table_name(frame, table)
     f = frame[columns] if columns else frame
     head = "".join(f'<th scope="col">{html.escape(labels.heading(c, name))}</th>' for c in f.columns)
@@ -86,6 +110,8 @@ def table_html(frame: pd.DataFrame, caption: str, columns: list[str] | None = No
 
 def rate_card_html(card: pd.DataFrame) -> str:
     """The rate card with components as rows and bands as columns (fits a printed page)."""
+    if skipped(card):
+        return not_computed_html(card, "Proposed rate card")
     rows = [c for c in card.columns if labels.unit(c, "rate_card").kind == "money" and c != "weekly_rate_gbp"] + ["weekly_rate_gbp"]
     head = '<th scope="col">Component (£ per resident per week)</th>' + "".join(f'<th scope="col">{html.escape(b)}</th>' for b in card.band)
     body = ""
@@ -97,6 +123,35 @@ def rate_card_html(card: pd.DataFrame) -> str:
     fnc = '<tr><th scope="row">NHS-funded nursing care (FNC)</th>' + "".join(f"<td>{html.escape(labels.words(v))}</td>" for v in card.fnc) + "</tr>"
     return (f'<table class="data"><caption>Proposed rate card</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{basis}{body}{fnc}</tbody></table>")
+
+
+def summary_text(R: PackData) -> str:
+    """The summary's opening paragraph and bullets (Markdown), from the headline; each figure the
+    inputs do not support is left out with a sentence saying why."""
+    H, M = R.headline, R.meta
+    head = f"**{M['council']}: {M['title']}** ({M['financial_year']}, from {M['effective_date']})."
+    if not H:
+        return (head + "\n\nNo placement book was given, so the cost of the change, who pays it and its effect on "
+                "residents, families and homes are not computed. The pack shows the proposed rates and the evidence behind them.")
+    text = (f"{head}\n\nThe proposal would cost the council **{money_m(H['council_net_change_part_year_gbp'])}** in "
+            f"{H['financial_year']} (part year from the effective date) and **{money_m(H['council_net_change_full_year_gbp'])}** "
+            "in a full year.")
+    rng = H.get("council_cost_range_gbp")
+    if rng:
+        text += (f" Allowing for uncertainty in the main assumptions, the first-year cost is likely to be **between "
+                 f"{money_m(rng['P10'])} and {money_m(rng['P90'])}** (10th to 90th percentile of {rng['draws']:,} simulations).")
+    n = M["suppress_below"]
+    bullets = [f"Council-arranged placements affected: {count_text(H['placements_affected'], n)}; placements protected at their "
+               f"current fee: {count_text(H['placements_protected'], n)}.",
+               f"Third-party top-ups paid by families: {change_text(H['topup_change_part_year_gbp'])} in the first year."]
+    below = H.get("homes_below_cost")
+    if below:
+        bullets.append(f"Care homes whose income is below their cost of care: {count_text(below['now'], n)} now, "
+                       f"{count_text(below['proposed'], n)} under the proposal.")
+    else:
+        why = M.get("not_computed", {}).get("sustainability", "it was not computed")
+        bullets.append(f"Care homes below their cost of care: not shown, because {why}.")
+    return text + "\n\n" + "\n".join(f"- {b}" for b in bullets)
 
 
 def change_text(x: float) -> str:
@@ -126,7 +181,12 @@ def money_m(x: float) -> str:
 
 
 def rates_chart(card: pd.DataFrame) -> str:
+    if skipped(card):
+        return not_computed_html(card, "Cost build-up chart")
     built = card[card.basis.str.startswith("built")]
+    if built.empty:
+        return '<p class="not-computed"><strong>Cost build-up chart:</strong> not shown, because no proposed band is built up from the cost of care (every rate is stated or uplifted).</p>'
+
     lines = [c for c in card.columns if c.endswith("_gbp_pw") and c.split("_gbp")[0] in (
         "care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
         "return_on_operations", "return_on_capital")]
@@ -148,6 +208,8 @@ def rates_chart(card: pd.DataFrame) -> str:
 
 
 def tornado_chart(t: pd.DataFrame) -> str:
+    if skipped(t):
+        return not_computed_html(t, "Tornado chart")
     t = t.iloc[::-1]
     base = float(t.base_cost_gbp.iloc[0]) if len(t) else 0.0
     fig, ax = _plt().subplots(figsize=(8, 0.5 * len(t) + 1.5))
@@ -164,6 +226,8 @@ def tornado_chart(t: pd.DataFrame) -> str:
 
 
 def budget_chart(b: pd.DataFrame) -> str:
+    if skipped(b):
+        return not_computed_html(b, "Budget chart")
     fig, ax = _plt().subplots(figsize=(8, 4))
     ax.bar(b.financial_year, b.growth_from_demand_gbp / 1e6, label="Growth from demand")
     ax.bar(b.financial_year, b.growth_from_fees_gbp / 1e6, bottom=b.growth_from_demand_gbp / 1e6, label="Growth from fees")
@@ -176,6 +240,8 @@ def budget_chart(b: pd.DataFrame) -> str:
 
 
 def margin_chart(s: pd.DataFrame) -> str:
+    if skipped(s):
+        return not_computed_html(s, "Homes below cost chart")
     fig, ax = _plt().subplots(figsize=(8, 3.5))
     rows = s[s.setting != "all"]
     x = range(len(rows))

@@ -19,24 +19,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
 from ..model import budget, checks, demand, funding, market, rates, sensitivity, survey, uplift
 from ..model.case import Case
 from ..model.engine import CostEngine
 from .suppression import suppress_tables
 
-INPUT_WORDS = {
-    "placements": "no placement book",
-    "homes": "no care homes file",
-    "cost_survey": "no provider cost survey",
-    "population": "no population figures",
-    "admissions": "no admissions history",
-}
-
 
 @dataclass(frozen=True)
 class Table:
-    """One published table: ``build(case)`` gives it; ``needs`` lists the data files it reads."""
+    """One published table: ``build(case)`` gives it; ``needs`` lists the inputs it reads, in the
+    terms of :meth:`Case.has` (``book``: any placement book; ``placements``: resident-level rows;
+    ``survey``: any cost survey; ``cost_survey``: homes' returns; ``homes``, ``population``,
+    ``admissions``). A builder may also raise :class:`~feemodel.errors.NotComputed` with a reason."""
 
     name: str
     build: Callable[[Case], pd.DataFrame]
@@ -55,7 +51,10 @@ def kept_survey(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def survey_summary(case: Case) -> pd.DataFrame:
-    return case.derive("survey_summary", lambda c: survey.summarise(kept_survey(c)[0]))
+    """Quartiles per line and category: from homes' returns, or as a council published them."""
+    if case.has("cost_survey"):
+        return case.derive("survey_summary", lambda c: survey.summarise(kept_survey(c)[0]))
+    return case.derive("survey_summary", lambda c: survey.summarise_published(c.book.survey_published))
 
 
 def funding_split(case: Case) -> pd.DataFrame:
@@ -90,7 +89,7 @@ def montecarlo(case: Case) -> pd.DataFrame:
 # ---- builders
 
 def _rate_card(case: Case) -> pd.DataFrame:
-    summary = survey_summary(case) if case.has("cost_survey") else None
+    summary = survey_summary(case) if case.has("survey") else None
     return rates.rate_card(case.scenario, case.params, "proposed", summary, costed=uplift.band_rates_costed(case))
 
 
@@ -101,6 +100,17 @@ def _current_rates(case: Case) -> pd.DataFrame:
 def _band_mapping(case: Case) -> pd.DataFrame:
     return rates.band_mapping(case.scenario, case.book.placements, case.current_rates, case.proposed_rates,
                               uplift.band_rates_costed(case))
+
+
+def _uplift_index(case: Case) -> pd.DataFrame:
+    """The index table; without a placement book it is for information, so a missing series skips
+    it (with a placement book, a missing series is bad input: the later years are costed)."""
+    try:
+        return case.index
+    except InputError as exc:
+        if case.has("book"):
+            raise
+        raise NotComputed(f"the index for later years is not computed ({exc.where}: {exc.problem})") from None
 
 
 def _budget(case: Case) -> pd.DataFrame:
@@ -120,10 +130,10 @@ TABLES: list[Table] = [
           "One row per proposed band. £ per resident per week; components rounded to the penny once, the rate is their sum."),
     Table("current_rates", _current_rates, (), "Rates paid now",
           "The bands and weekly rates paid now (stated)."),
-    Table("band_mapping", _band_mapping, ("placements",), "Current bands and proposed bands",
+    Table("band_mapping", _band_mapping, ("book",), "Current bands and proposed bands",
           "Council placements moving from each current band to each proposed band, with the change in weekly rate (£/week).",
           counts=("placements",)),
-    Table("survey_summary", survey_summary, ("cost_survey",), "Provider cost survey: quartiles",
+    Table("survey_summary", survey_summary, ("survey",), "Provider cost survey: quartiles",
           "Provider cost survey: quartiles per cost line and category (£ prpw); totals in both conventions, labelled."),
     Table("survey_outliers", lambda c: survey.flag_outliers(c.book.cost_survey), ("cost_survey",), "Provider cost survey: outlying returns",
           "Cost lines beyond 3 x IQR outside the quartiles of their category and line."),
@@ -131,15 +141,15 @@ TABLES: list[Table] = [
           "Survey rows the scenario excluded."),
     Table("cost_drivers", lambda c: survey.cost_drivers(kept_survey(c)[0]), ("cost_survey",), "What drives homes' costs",
           "Quantile regression of home total cost prpw on beds (per 10), occupancy (per 10 points) and category."),
-    Table("uplift_index", lambda c: c.index, (), "Uplift index by year",
+    Table("uplift_index", _uplift_index, (), "Uplift index by year",
           "Yearly uplift index (% a year): staff share x staff growth + other share x CPI + step changes."),
-    Table("funding_summary", lambda c: funding.summary_tables(funding_split(c)), ("placements",), "Who pays the weekly fees now",
+    Table("funding_summary", lambda c: funding.summary_tables(funding_split(c)), ("book",), "Who pays the weekly fees now",
           "Weekly fees by payer (£/week and £/year at 365/7 weeks), by band, client group, area and funding.",
           counts=("placements",)),
-    Table("uplift_cost", uplift_cost, ("placements",), "Cost of the change",
+    Table("uplift_cost", uplift_cost, ("book",), "Cost of the change",
           "Cost change against today's fees held flat (£ a year): gross = council + resident + top-up + FNC.",
           counts=("placements", "placements_affected", "protected")),
-    Table("topups", lambda c: uplift.topups_table(c, uplift.first_year(c)), ("placements",), "Top-ups paid by families",
+    Table("topups", lambda c: uplift.topups_table(c, uplift.first_year(c)), ("book",), "Top-ups paid by families",
           "Placements with third-party top-ups: how many fall, rise, vanish or stay in the first year.",
           counts=("placements",)),
     Table("provider_income", lambda c: provider_income(c)[1], ("placements", "homes"), "Change in homes' income",
@@ -157,23 +167,23 @@ TABLES: list[Table] = [
           "What self-funders pay above the council",
           "Premium self-funders pay over the council's average gross fee in the same home (£/week, £ a year).",
           counts=("self_funders",)),
-    Table("demand", lambda c: demand_projection(c)[0], ("placements", "population", "admissions"), "Projected demand",
+    Table("demand", lambda c: demand_projection(c)[0], ("book", "population", "admissions"), "Projected demand",
           "Council-supported admissions and placements projected by year and client group, with 90% intervals; every group's "
           "interval, and the total's ('all'), comes from one joint simulation of the model."),
     Table("demand_model", lambda c: demand_projection(c)[1], ("population", "admissions"), "Demand model",
           "Poisson GLM of admissions on age band and year with log(population) offset: coefficients."),
-    Table("demand_exit_rates", lambda c: demand.exit_rates(c.scenario, c.book), ("placements",), "Exit rates used in the demand projection",
+    Table("demand_exit_rates", lambda c: demand.exit_rates(c.scenario, c.book), ("book",), "Exit rates used in the demand projection",
           "Annual share of council placements ending, by client group: stated in the scenario, estimated from current placements' "
           "start dates (hazard = 1 / mean years in placement so far), or the turnover assumption where a group has fewer than 20 placements."),
-    Table("budget", _budget, ("placements", "population", "admissions"), "Council budget by year",
+    Table("budget", _budget, ("book", "population", "admissions"), "Council budget by year",
           "Council cost by year (£ a year): today's cost, plus the fee change from the cost table (part year in the first year), "
           "plus growth from demand at the year's average weekly cost."),
-    Table("reconciliation", lambda c: budget.reconciliation(uplift_cost(c)), ("placements",), "From the gross change to the council's cost",
+    Table("reconciliation", lambda c: budget.reconciliation(uplift_cost(c)), ("book",), "From the gross change to the council's cost",
           "The gross change in fees paid to homes, less the changes in families' top-ups, residents' contributions and NHS-funded "
           "nursing care, equals the change in the council's net cost (£ a year), year by year."),
-    Table("sensitivity", lambda c: sensitivity.one_way(engine(c)), ("placements",), "Sensitivity of the first-year cost",
+    Table("sensitivity", lambda c: sensitivity.one_way(engine(c)), ("book",), "Sensitivity of the first-year cost",
           "One-way sensitivity of the first-year council cost to each assumption (tornado)."),
-    Table("montecarlo", montecarlo, ("placements",), "Range of the first-year cost",
+    Table("montecarlo", montecarlo, ("book",), "Range of the first-year cost",
           "First-year council cost with the scenario as stated, and its Monte Carlo range (P10, P50, P90, mean) over seeded draws."),
     Table("checks", checks.checks, (), "Checks",
           "Warnings a commissioner would want flagged (never failures): pay below the NLW, occupancy far from the homes' actual "
@@ -182,7 +192,7 @@ TABLES: list[Table] = [
           "Every national figure in force on the rates date, with its unit, effective date and source; then every figure the "
           "scenario states for later years (projections) or changes (parameter_changes)."),
     # working files for the analyst: placement- and home-level, never in a pack
-    Table("funding", funding_split, ("placements",), "Who pays each placement",
+    Table("funding", funding_split, ("book",), "Who pays each placement",
           "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),
     Table("provider_income_by_home", lambda c: provider_income(c)[0], ("placements", "homes"), "Change in income by home",
           "One row per home: change in weekly income.", private=True),
@@ -230,16 +240,30 @@ def headline(case: Case, tables: dict[str, pd.DataFrame]) -> dict:
     return h
 
 
+def unavailable(case: Case) -> dict[str, str]:
+    """{table: why it will not be computed} for the tables whose inputs the case lacks (a builder
+    may still skip its table for a reason found while computing it: see :attr:`Results.skipped`)."""
+    out = {}
+    for t in TABLES:
+        missing = [case.missing(n) for n in t.needs if not case.has(n)]
+        if missing:
+            out[t.name] = f"{missing[0]}, so \u201c{t.label}\u201d is not computed"
+    return out
+
+
 def compute(case: Case) -> Results:
     """Every table in the registry whose inputs the case has; the rest are listed in ``skipped``."""
     r = Results(case)
+    absent = unavailable(case)
     for t in TABLES:
-        missing = [n for n in t.needs if not case.has(n)]
-        if missing:
-            r.skipped[t.name] = f"{INPUT_WORDS.get(missing[0], missing[0])}: {t.label.lower()} is not computed"
+        if t.name in absent:
+            r.skipped[t.name] = absent[t.name]
             continue
-        (r.private if t.private else r.tables)[t.name] = t.build(case)
-    if case.has("placements"):
+        try:
+            (r.private if t.private else r.tables)[t.name] = t.build(case)
+        except NotComputed as why:
+            r.skipped[t.name] = str(why)
+    if case.has("book"):
         r.headline = headline(case, r.tables)
     return r
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -40,9 +42,11 @@ display(HTML(report.rate_card_html(card)))
 
 # %%
 s = R.table("survey_summary")
-display(HTML(report.table_html(s[s.cost_line == "total"], "Provider cost survey totals: both conventions, with a 95% bootstrap interval for the median")))
+display(HTML(report.table_html(s[s.cost_line == "total"] if R.has("survey_summary") else s,
+                               "Provider cost survey totals: both conventions, with a 95% bootstrap interval for the median")))
 excl = R.table("survey_exclusions")
-display(Markdown("Survey exclusions: " + (", ".join(excl.exclusion) if len(excl) else "none") + ". Outliers are lines beyond 3 x IQR outside the quartiles."))
+if R.has("survey_exclusions"):
+    display(Markdown("Survey exclusions: " + (", ".join(excl.exclusion) if len(excl) else "none") + ". Outliers are lines beyond 3 x IQR outside the quartiles."))
 display(HTML(report.table_html(R.table("survey_outliers"), "Survey lines flagged as outliers")))
 display(HTML(report.table_html(R.table("cost_drivers"), "What drives cost: quantile regression on home size, occupancy and category")))
 display(HTML(report.table_html(R.table("uplift_index"), "Uplift index for later years")))

@@ -37,7 +37,10 @@ H, M = R.headline, R.meta
 # %%
 cost = R.table("uplift_cost")
 display(HTML(report.table_html(R.table("reconciliation"), "From the change in gross fees to the council's net cost, by year (£ a year)")))
-first = cost[(cost.financial_year == H["financial_year"]) & (cost.period == "part_year")]
-for col, title in [("band", "band"), ("client_group", "client group"), ("area", "area (in or out of county)")]:
-    t = first.groupby(col, sort=True)[["council_net_change_gbp", "gross_change_gbp", "topup_change_gbp"]].sum().round(2).reset_index()
-    display(HTML(report.table_html(t, f"First-year (part year) cost by {title}")))
+if R.has("uplift_cost"):
+    first = cost[(cost.financial_year == H["financial_year"]) & (cost.period == "part_year")]
+    for col, title in [("band", "band"), ("client_group", "client group"), ("area", "area (in or out of county)")]:
+        t = first.groupby(col, sort=True)[["council_net_change_gbp", "gross_change_gbp", "topup_change_gbp"]].sum().round(2).reset_index()
+        display(HTML(report.table_html(t, f"First-year (part year) cost by {title}")))
+else:
+    display(HTML(report.table_html(cost, "Cost of the change")))

@@ -34,21 +34,24 @@ H, M = R.headline, R.meta
 # liable for the full fee if top-up payments stop.
 
 # %%
-fs = R.table("funding_summary")
-annual = ["group", "placements"] + [c for c in fs.columns if c.endswith("_gbp_pa")]
-display(HTML(report.table_html(fs[fs.grouping == "funding"], "Who pays now, by funding type (£ a year)", annual)))
-display(HTML(report.table_html(fs[fs.grouping == "band"], "Who pays now, by band (£ a year)", annual)))
-exp = H["topup_exposure"]
-display(Markdown(f"Top-ups now: **{report.count_text(exp['placements_with_topups'], M['suppress_below'])}** placements, {report.money_m(exp['topups_gbp_pw'] * 365 / 7)} a year. "
-                 f"If every top-up stopped the council would owe **{report.money_m(exp['council_exposure_gbp_pa'])}** a year "
-                 f"({'collected by the council, which pays homes the gross fee' if exp['collected_by_council'] else 'paid to homes directly'})."
-                 + (f" Residents paying their own top-up (allowed only in the 12-week property disregard or under a deferred payment "
-                    f"agreement): **{report.count_text(exp['placements_with_first_party_topups'], M['suppress_below'])}** placements, "
-                    f"{report.money_m(exp['first_party_exposure_gbp_pa'])} a year, shown apart from families' top-ups."
-                    if exp.get("placements_with_first_party_topups") else "")))
-display(HTML(report.table_html(R.table("topups"), "Top-ups in the first year: how many fall, rise, vanish or stay (counts under 5 not shown)")))
-sf = H["self_funders"]
-display(Markdown(f"Self-funders: {report.count_text(sf['self_funders'], M['suppress_below'])}. If homes pass on {sf['pass_through_pct']:g}% of the council's average rise, "
-                 f"their fees rise by {report.money_m(sf['total_change_part_year_gbp'])} in the first year "
-                 f"(average £{sf['average_change_gbp_pw']:,.2f} a week)."))
-display(HTML(report.table_html(R.table("self_funder_premium"), "Premium self-funders pay over the council's fee in the same home")))
+if not H:
+    display(HTML(report.table_html(R.table("funding_summary"), "Who pays now")))
+else:
+    fs = R.table("funding_summary")
+    annual = ["group", "placements"] + [c for c in fs.columns if c.endswith("_gbp_pa")]
+    display(HTML(report.table_html(fs[fs.grouping == "funding"], "Who pays now, by funding type (£ a year)", annual)))
+    display(HTML(report.table_html(fs[fs.grouping == "band"], "Who pays now, by band (£ a year)", annual)))
+    exp = H["topup_exposure"]
+    display(Markdown(f"Top-ups now: **{report.count_text(exp['placements_with_topups'], M['suppress_below'])}** placements, {report.money_m(exp['topups_gbp_pw'] * 365 / 7)} a year. "
+                     f"If every top-up stopped the council would owe **{report.money_m(exp['council_exposure_gbp_pa'])}** a year "
+                     f"({'collected by the council, which pays homes the gross fee' if exp['collected_by_council'] else 'paid to homes directly'})."
+                     + (f" Residents paying their own top-up (allowed only in the 12-week property disregard or under a deferred payment "
+                        f"agreement): **{report.count_text(exp['placements_with_first_party_topups'], M['suppress_below'])}** placements, "
+                        f"{report.money_m(exp['first_party_exposure_gbp_pa'])} a year, shown apart from families' top-ups."
+                        if exp.get("placements_with_first_party_topups") else "")))
+    display(HTML(report.table_html(R.table("topups"), "Top-ups in the first year: how many fall, rise, vanish or stay (counts under 5 not shown)")))
+    sf = H["self_funders"]
+    display(Markdown(f"Self-funders: {report.count_text(sf['self_funders'], M['suppress_below'])}. If homes pass on {sf['pass_through_pct']:g}% of the council's average rise, "
+                     f"their fees rise by {report.money_m(sf['total_change_part_year_gbp'])} in the first year "
+                     f"(average £{sf['average_change_gbp_pw']:,.2f} a week)."))
+    display(HTML(report.table_html(R.table("self_funder_premium"), "Premium self-funders pay over the council's fee in the same home")))

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -33,6 +35,6 @@ H, M = R.headline, R.meta
 # %%
 t = R.table("sensitivity")
 display(HTML(report.tornado_chart(t)))
-display(HTML(report.table_html(t.drop(columns="assumption"), "One-way sensitivity of the first-year council cost")))
+display(HTML(report.table_html(t.drop(columns="assumption", errors="ignore"), "One-way sensitivity of the first-year council cost")))
 mc = R.table("montecarlo")
 display(HTML(report.table_html(mc, "Monte Carlo range of the first-year council cost")))
