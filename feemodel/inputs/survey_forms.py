@@ -319,11 +319,12 @@ def check_summary(summary: pd.DataFrame, path: str | Path | None = None) -> None
         line = summary.index[dup.to_numpy()][0]
         raise InputError(path, f"row {line}", f"category {summary.category[line]!r}, line {summary.cost_line[line]!r} "
                          "appears again; give each category and line one row")
-    order = (summary.lower_quartile > summary.median) | (summary.median > summary.upper_quartile)
+    med = summary["median"]
+    order = (summary.lower_quartile > med) | (med > summary.upper_quartile)
     if order.any():
         line = summary.index[order.to_numpy()][0]
         raise InputError(path, f"row {line}", f"lower quartile {summary.lower_quartile[line]:,.2f}, median "
-                         f"{summary.median[line]:,.2f}, upper quartile {summary.upper_quartile[line]:,.2f} are not in "
+                         f"{med[line]:,.2f}, upper quartile {summary.upper_quartile[line]:,.2f} are not in "
                          "order; the lower quartile is at most the median, the median at most the upper quartile")
     for cat, g in summary.groupby("category", sort=False):
         if not g.cost_line.isin(TOOLKIT_LINES).any():
