@@ -292,12 +292,13 @@ def raw_frame(path: Path, rows: list[list[str]], spec: DataFile | None, allowed:
 
 
 def validate_frame(path: Path, frame: pd.DataFrame, schema: dict[str, Col], names: dict[str, str] | None = None,
-                   origin: pd.Series | None = None) -> pd.DataFrame:
+                   origin: pd.Series | None = None, keep_index: bool = False) -> pd.DataFrame:
     """Check a frame of strings against ``schema`` and convert it (numbers, dates, booleans).
 
     ``names``: {toolkit column: the council's column} for messages. ``origin``: for a frame made
     from another form (a wide survey), the council's column each row's amounts came from. Returns
-    the frame with the schema's columns in order, index from 0."""
+    the frame with the schema's columns in order, index from 0 (or the spreadsheet line numbers,
+    with ``keep_index``)."""
     names = names or {}
     for h in frame.columns:
         if h not in schema:
@@ -325,7 +326,8 @@ def validate_frame(path: Path, frame: pd.DataFrame, schema: dict[str, Col], name
                 first = dup.index[0]
                 raise InputError(path, f"row {first}, column {names.get(name, name)!r}",
                                  f"duplicate id {dup.iloc[0]!r}; each {name} must be unique")
-    result = result.reset_index(drop=True)
+    if not keep_index:
+        result = result.reset_index(drop=True)
     result.attrs["names"] = dict(names)
     return result
 
@@ -442,22 +444,35 @@ class Book:
 
 
 def _read_survey(scenario: Scenario, path: Path, spec: DataFile) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """(long-form survey rows, published summary): one of them, from the survey's form."""
-    if spec.form == "summary":
-        return None, read_table(path, "survey_summary", spec, "data.cost_survey")
+    """(long-form survey rows, published summary): one of them, from the survey's ``form``:
+    ``long`` as it is; ``wide`` and ``dhsc_2022`` turned into the long form (DHSC sub-lines added up
+    per home and toolkit line, see :mod:`feemodel.inputs.survey_forms`); ``summary`` validated as a
+    published summary."""
+    from . import survey_forms
+
     if spec.form == "long":
         return read_table(path, "cost_survey", spec, "data.cost_survey"), None
-    from . import survey_forms  # the wide and DHSC forms, turned into the long form
-
     rows = read_rows(path, spec)
+    if spec.form == "summary":
+        schema = SCHEMAS["survey_summary"]
+        frame, names = raw_frame(path, rows, spec, list(schema), "data.cost_survey", scenario.path)
+        published = validate_frame(path, frame, schema, names, keep_index=True)
+        survey_forms.check_summary(published, path)
+        return None, published.reset_index(drop=True)
     frame, names = raw_frame(path, rows, spec, None, "data.cost_survey", scenario.path)
     if spec.form == "wide":
-        long = survey_forms.wide_to_long(path, frame, names)
+        long = survey_forms.wide_to_long(frame, path)
     else:
         line_map = survey_forms.load_line_map(scenario.folder / spec.line_map if spec.line_map else None)
-        long = survey_forms.dhsc_to_long(path, frame, line_map, names)
-    origin = long.pop("source_column") if "source_column" in long else None
-    return validate_frame(path, long, SCHEMAS["cost_survey"], names, origin), None
+        long = survey_forms.dhsc_to_long(frame, line_map, path)
+    origin = long.pop("source_column").map(lambda c: names.get(c, c))
+    sub = long.pop("dhsc_key") if "dhsc_key" in long else None
+    rows_ok = validate_frame(path, long, SCHEMAS["cost_survey"], names, origin, keep_index=True)
+    if sub is not None:
+        rows_ok = survey_forms.sum_sublines(rows_ok, path)
+    out = rows_ok.reset_index(drop=True)
+    out.attrs["names"] = dict(names)
+    return out, None
 
 
 def expand_summary(path: Path, summary: pd.DataFrame) -> pd.DataFrame:

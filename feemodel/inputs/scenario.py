@@ -456,6 +456,14 @@ class Scenario(Strict):
             bands = (raw.get("band_structures") or {}).get(raw.get("current_structure")) if isinstance(raw.get("band_structures"), dict) else None
             if isinstance(bands, list):
                 raw["band_mapping"] = {b["name"]: b["name"] for b in bands if isinstance(b, dict) and isinstance(b.get("name"), str)}
+        data = raw.get("data")
+        survey_spec = data.get("cost_survey") if isinstance(data, dict) else None
+        if isinstance(survey_spec, dict) and survey_spec.get("form") == "summary":
+            # a published summary has no homes' totals: its total is the sum of line medians
+            if raw.get("survey_statistic", "sum_of_line_medians") != "sum_of_line_medians":
+                raise ValueError("survey_statistic: a published summary (data.cost_survey.form: summary) has no homes' "
+                                 "totals, so only sum_of_line_medians can be compared; remove the key or set it so")
+            raw["survey_statistic"] = "sum_of_line_medians"
         fy = raw.get("financial_year")
         uplift = raw.get("uplift", {})
         if isinstance(fy, int) and not isinstance(fy, bool) and 2015 <= fy <= 2040 and isinstance(uplift, dict) \

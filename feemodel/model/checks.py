@@ -15,7 +15,9 @@ key it concerns), and ``detail`` (a sentence with the figures). The rules:
 * ``pass_through_gap``: the pass-through to top-ups and to self-funders more than
   :data:`PASS_THROUGH_GAP_POINTS` points apart;
 * ``one_sided_exclusions``: two or more survey exclusions in a category, all above (or all below)
-  that category's median home total before exclusion.
+  that category's median home total before exclusion;
+* ``survey_small_category`` and ``survey_missing_lines``: a survey category with fewer than 5
+  homes, and lines some homes did not give (how the totals treat them).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pandas as pd
 
 from ..inputs.scenario import OnCosts
 from .case import Case
+from . import survey
 from .rates import on_cost_rate
 
 OCCUPANCY_GAP_POINTS = 5.0
@@ -54,7 +57,7 @@ def pay_checks(case: Case) -> list[dict]:
     nlw, with_oncosts = nlw_cost_per_hour(case)
     rows = []
     for name, cat in s.cost_of_care.categories.items():
-        pays = [("care_pay", cat.care_pay)] + ([("nurse_pay", cat.nurse_pay)] if cat.nurse_pay else [])
+        pays = [(k, v) for k, v in (("care_pay", cat.care_pay), ("nurse_pay", cat.nurse_pay)) if v is not None]
         pays += [(f"other_staff_prpw.{k}.pay", v.pay) for k, v in cat.other_staff_prpw.items() if hasattr(v, "pay")]
         for field, pay in pays:
             key = f"cost_of_care.categories.{name}.{field}"
@@ -87,7 +90,7 @@ def occupancy_checks(case: Case) -> list[dict]:
     rows = []
     for name, cat in s.cost_of_care.categories.items():
         hs = h[h.setting == cat.setting]
-        if hs.beds.sum() <= 0:
+        if hs.beds.sum() <= 0 or cat.occupancy_pct is None:  # no occupancy assumed: its lines are all per resident
             continue
         actual = float(hs.occupied_beds.sum() / hs.beds.sum() * 100)
         key = f"cost_of_care.categories.{name}.occupancy_pct"
@@ -140,7 +143,16 @@ def exclusion_checks(case: Case) -> list[dict]:
     return rows
 
 
+def survey_sample_checks(case: Case) -> list[dict]:
+    """Small categories and lines missing for some homes (see :func:`feemodel.model.survey.survey_checks`)."""
+    if not case.has("cost_survey"):
+        return []
+    kept = survey.apply_exclusions(case.book.cost_survey, case.scenario.survey_exclusions)[0]
+    return [_row(case, w["key"], "data.cost_survey", w["detail"], "") for w in survey.survey_checks(kept)]
+
+
 def checks(case: Case) -> pd.DataFrame:
     """Every check's result for the case (see the module docstring)."""
-    rows = pay_checks(case) + occupancy_checks(case) + pass_through_checks(case) + exclusion_checks(case)
+    rows = (pay_checks(case) + occupancy_checks(case) + pass_through_checks(case) + exclusion_checks(case)
+            + survey_sample_checks(case))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -294,6 +294,14 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("survey_summary", "upper_quartile"): _money("Upper quartile", "gbp_prpw"),
     ("survey_summary", "median_ci_low"): _money("Median, 95% confidence interval, low", "gbp_prpw"),
     ("survey_summary", "median_ci_high"): _money("Median, 95% confidence interval, high", "gbp_prpw"),
+    ("survey_summary", "reliability"): Label("How far to rely on the figures", "text"),
+    # -- price_base: uprating from an earlier year's prices
+    ("price_base", "applies_to"): Label("Figures uprated", "text"),
+    ("price_base", "price_base_year"): Label("Stated at the prices of", "text"),
+    ("price_base", "financial_year"): Label("Financial year starting April", "financial_year"),
+    ("price_base", "index_pct"): Label("Uprating in the year", "pct_pa"),
+    ("price_base", "source"): Label("Where the % comes from", "text"),
+    ("price_base", "cumulative_factor"): Label("Cumulative uprating factor", "factor"),
     # -- cost_drivers: quantile regression of a home's total cost, £ per resident per week
     ("cost_drivers", "term"): Label("Cost driver", "text"),
     ("cost_drivers", "ci_low"): _money("Effect on cost, 95% confidence interval, low", "gbp_prpw"),
@@ -398,6 +406,7 @@ CODES: dict[str, str] = {
     "per_line": "Each cost line",
     "sum_of_line_medians": "Total, adding up the cost lines' figures",
     "median_of_totals": "Total, from each home's total cost",
+    "published_total": "Total, as published",
     # -- the example scenario's cost of care categories
     "standard_residential": "Standard residential",
     "residential_enhanced": "Residential enhanced needs",
@@ -452,6 +461,8 @@ CODES: dict[str, str] = {
     "occupancy_assumption": "Assumed occupancy close to the homes' actual occupancy",
     "pass_through_gap": "Pass-through to top-ups and to self-funders alike",
     "one_sided_exclusions": "Survey exclusions on both sides of the median",
+    "survey_small_category": "Enough homes in each survey category (5 or more)",
+    "survey_missing_lines": "Every home gave every cost line",
     "ok": "OK",
     "warning": "Warning",
     "explained": "Explained in the scenario",

@@ -24,6 +24,7 @@ from ..inputs.load import load_inputs
 from ..model import budget, checks, demand, funding, market, rates, sensitivity, survey, uplift
 from ..model.case import Case
 from ..model.engine import CostEngine
+from ..model.price_base import price_base_factor, price_base_steps
 from .suppression import suppress_tables
 
 
@@ -45,16 +46,43 @@ class Table:
 
 # ---- values shared by several tables, derived once per case
 
+def survey_rows(case: Case) -> pd.DataFrame:
+    """Homes' survey returns at the scenario's year's prices (uprated from ``survey_price_base``)."""
+    return case.derive("survey_rows", lambda c: survey.uprate(c.book.cost_survey, _survey_factor(c)))
+
+
+def _survey_factor(case: Case) -> float:
+    s = case.scenario
+    return price_base_factor(s.survey_price_base, s, case.params, "survey_price_base")
+
+
 def kept_survey(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(survey rows kept, table of exclusions)."""
-    return case.derive("survey_kept", lambda c: survey.apply_exclusions(c.book.cost_survey, c.scenario.survey_exclusions))
+    return case.derive("survey_kept", lambda c: survey.apply_exclusions(survey_rows(c), c.scenario.survey_exclusions))
 
 
 def survey_summary(case: Case) -> pd.DataFrame:
     """Quartiles per line and category: from homes' returns, or as a council published them."""
     if case.has("cost_survey"):
         return case.derive("survey_summary", lambda c: survey.summarise(kept_survey(c)[0]))
-    return case.derive("survey_summary", lambda c: survey.summarise_published(c.book.survey_published))
+    return case.derive("survey_summary", lambda c: survey.summarise_published(
+        survey.uprate_published(c.book.survey_published, _survey_factor(c))))
+
+
+def _price_base(case: Case) -> pd.DataFrame:
+    """The uprating steps from each price base the scenario states to its own year."""
+    s = case.scenario
+    frames = []
+    for key, pb, what in (("survey_price_base", s.survey_price_base, "provider cost survey"),
+                          ("cost_of_care.price_base", s.cost_of_care.price_base, "cost build-up (stated £ figures)")):
+        if pb is not None:
+            steps = price_base_steps(pb, s, case.params, key)
+            steps.insert(0, "applies_to", what)
+            steps.insert(1, "price_base_year", f"{pb.year}/{(pb.year + 1) % 100:02d}")
+            frames.append(steps)
+    if not frames:
+        raise NotComputed("no price base is stated: every £ figure is taken as at the scenario's year's prices")
+    return pd.concat(frames, ignore_index=True)
 
 
 def funding_split(case: Case) -> pd.DataFrame:
@@ -135,12 +163,15 @@ TABLES: list[Table] = [
           counts=("placements",)),
     Table("survey_summary", survey_summary, ("survey",), "Provider cost survey: quartiles",
           "Provider cost survey: quartiles per cost line and category (£ prpw); totals in both conventions, labelled."),
-    Table("survey_outliers", lambda c: survey.flag_outliers(c.book.cost_survey), ("cost_survey",), "Provider cost survey: outlying returns",
+    Table("survey_outliers", lambda c: survey.flag_outliers(survey_rows(c)), ("cost_survey",), "Provider cost survey: outlying returns",
           "Cost lines beyond 3 x IQR outside the quartiles of their category and line."),
     Table("survey_exclusions", lambda c: kept_survey(c)[1], ("cost_survey",), "Provider cost survey: exclusions",
           "Survey rows the scenario excluded."),
     Table("cost_drivers", lambda c: survey.cost_drivers(kept_survey(c)[0]), ("cost_survey",), "What drives homes' costs",
           "Quantile regression of home total cost prpw on beds (per 10), occupancy (per 10 points) and category."),
+    Table("price_base", _price_base, (), "Uprating to the scenario's prices",
+          "Figures stated at an earlier year's prices (a survey of earlier accounts, a build-up at earlier prices) are uprated "
+          "to the scenario's year: each year's % and the cumulative factor. Each uprated amount is rounded to the penny once."),
     Table("uplift_index", _uplift_index, (), "Uplift index by year",
           "Yearly uplift index (% a year): staff share x staff growth + other share x CPI + step changes."),
     Table("funding_summary", lambda c: funding.summary_tables(funding_split(c)), ("book",), "Who pays the weekly fees now",
