@@ -63,8 +63,10 @@ def check_parameters_in_force(scenario: Scenario, params: NationalParameters) ->
             if name == "wages.national_living_wage":
                 raise InputError(scenario.path, f"indexation.future_nlw.{fy}",
                                  f"no National Living Wage set for {fy}/{(fy + 1) % 100:02d} (the shipped rates run to "
-                                 f"{p.known_until.isoformat()}); add it under indexation.future_nlw (parameter wages.national_living_wage)")
+                                 f"{p.known_until.isoformat()}); add it under indexation.future_nlw (parameter wages.national_living_wage), "
+                                 f"or cost fewer years (demand.projection_years: {fy - scenario.financial_year})")
             raise InputError(scenario.path, f"projections.{name}",
                              f"{fy}/{(fy + 1) % 100:02d} needs {name} on {when.isoformat()}, after its last known value "
                              f"(known to {p.known_until.isoformat()}); state the figure under projections: "
-                             f"{{{name}: {{{dt.date(fy, p.dates[-1].month, p.dates[-1].day).isoformat()}: value}}}}")
+                             f"{{{name}: {{{dt.date(fy, p.dates[-1].month, p.dates[-1].day).isoformat()}: value}}}}, "
+                             f"or cost fewer years (demand.projection_years: {fy - scenario.financial_year})")
