@@ -232,7 +232,8 @@ def test_budget_by_hand(tmp_path):
 # ---------------------------------------------------------------- cost build-up conventions
 
 def _category(**kw):
-    base = dict(label="c", setting="residential", occupancy_pct=90, care_hours_prpw=0, care_pay={"hourly_rate": 0},
+    # no care cost: the schema (issue 13) asks for care hours with pay or a stated care line, so state it as £0
+    base = dict(label="c", setting="residential", occupancy_pct=90, lines_prpw={"care_staff": 0},
                 other_staff_prpw={"admin": 100.0}, supplies_prpw={"food": 50.0}, head_office_prpw=20.0,
                 on_costs={"holiday": 0, "employer_ni": 0, "pension": 0})
     base.update(kw)

@@ -62,9 +62,12 @@ def test_capital_limits_and_tariff(params):
 
 
 def test_date_before_first_value_is_an_error(params):
+    # the wage floor's first value is the National Minimum Wage adult rate from 1 October 2014
+    # (SI 2014/2238); the day before has no value, and the message points to parameter_changes
     with pytest.raises(InputError) as err:
-        params.get("wages.national_living_wage", D(2016, 3, 31))
-    assert "2016-04-01" in str(err.value) and "national_living_wage" in str(err.value)
+        params.get("wages.national_living_wage", D(2014, 9, 30))
+    assert "2014-10-01" in str(err.value) and "national_living_wage" in str(err.value)
+    assert "parameter_changes" in str(err.value)
 
 
 def test_every_file_has_unit_label_reference_and_dated_values():

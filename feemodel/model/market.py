@@ -4,9 +4,13 @@
   (from the placement book); beds opened and closed by year (from homes' opened/closed dates).
 * Sustainability: for each open in-county home, average income per occupied bed-week from its
   payer mix (gross fees incl. FNC and top-ups), now and under the scenario's first year, against
-  its cost of care at its own occupancy (the scenario's standard category for its setting, plus FNC
-  for nursing so both sides include it). Margin = (income - cost) / income. Published tables are
-  aggregates; homes are named only if ``publication.name_homes`` is true.
+  its cost of care at its own occupancy (the cost category below, plus FNC for nursing so both
+  sides include it). Margin = (income - cost) / income. Published tables are aggregates; homes are
+  named only if ``publication.name_homes`` is true. Which category a home's cost comes from
+  (:func:`cost_categories`): the home's own ``cost_category`` in the homes file where given; else
+  ``market.cost_category`` for its setting; else the scenario's only category of that setting;
+  else a category named ``standard_<setting>``; else none, and the setting's homes are left out
+  (never costed at zero).
 * Self-funder premium: self-funder price minus the average council gross fee in the same home
   (homes without council placements use the setting's average), £/week and £ a year.
 """
@@ -16,15 +20,56 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError, NotComputed
 from ..inputs.data import Book
+from ..inputs.scenario import Scenario
 from ..money import pounds, to_pounds
 from .case import Case
-from .rates import cost_at_occupancy, fnc_rate
+from .rates import cost_at_occupancy, cost_settings, fnc_rate
 from .uplift import YearFees
 
 WEEKS_PER_YEAR = 365 / 7
-STANDARD_CATEGORY = {"residential": ("standard_residential", "Standard residential"),
-                     "nursing": ("standard_nursing", "Standard nursing")}
+SETTINGS = ("residential", "nursing")
+
+
+def cost_categories(scenario: Scenario) -> dict[str, tuple[str | None, str]]:
+    """{setting: (category or None, how it was chosen)} for homes that do not name their own.
+
+    In order: ``market.cost_category[setting]``; the scenario's only category of that setting; a
+    category named ``standard_<setting>`` (the example council's naming); else None."""
+    cats = scenario.cost_of_care.categories
+    out = {}
+    for setting in SETTINGS:
+        of_setting = [k for k, c in cats.items() if c.setting == setting]
+        if setting in scenario.market.cost_category:
+            out[setting] = (scenario.market.cost_category[setting], "market.cost_category")
+        elif len(of_setting) == 1:
+            out[setting] = (of_setting[0], f"the scenario's only {setting} category")
+        elif f"standard_{setting}" in cats:
+            out[setting] = (f"standard_{setting}", f"the category named standard_{setting}")
+        else:
+            out[setting] = (None, f"no cost category for {setting} homes" + (
+                f" (the scenario has {len(of_setting)}: {', '.join(of_setting)})" if of_setting else ""))
+    return out
+
+
+def home_categories(scenario: Scenario, homes: pd.DataFrame) -> pd.Series:
+    """Each home's own ``cost_category`` from the homes file ('' where not given), checked: an
+    unknown category, or one of the other setting, is an InputError naming the homes file, the row
+    (spreadsheet line: index + 2) and the column."""
+    if "cost_category" not in homes:
+        return pd.Series("", index=homes.index, dtype=object)
+    given = homes["cost_category"].fillna("").astype(str).str.strip()
+    cats = scenario.cost_of_care.categories
+    for idx, key in given[given != ""].items():
+        where = f"row {int(idx) + 2}, column 'cost_category'"
+        if key not in cats:
+            raise InputError(scenario.data_path("homes"), where,
+                             f"{key!r} is not a cost_of_care category of the scenario; known: {', '.join(sorted(cats))}")
+        if cats[key].setting != homes.at[idx, "setting"]:
+            raise InputError(scenario.data_path("homes"), where,
+                             f"category {key!r} is {cats[key].setting}, but home {homes.at[idx, 'home_id']} is {homes.at[idx, 'setting']}")
+    return given
 
 
 def open_in_area(homes: pd.DataFrame) -> pd.DataFrame:
@@ -70,33 +115,75 @@ def sustainability(case: Case, yf: YearFees) -> tuple[pd.DataFrame, pd.DataFrame
     h["occupancy_pct"] = (h.occupied_beds / h.beds * 100).clip(upper=100)
     h["income_now_gbp_pobw"] = to_pounds(h.now) / h.placements
     h["income_new_gbp_pobw"] = to_pounds(h.new) / h.placements
+    own = home_categories(scenario, book.homes).reindex(h.index).fillna("")
+    default = cost_categories(scenario)
+    h["cost_category"] = [o or default[st][0] or "" for o, st in zip(own, h.setting, strict=True)]
+    uncosted = [st for st in SETTINGS if ((h.setting == st) & (h.cost_category == "")).any()]
+    if uncosted and (h.cost_category != "").sum() == 0:
+        raise NotComputed(f"no cost category for {uncosted[0]} homes: say which category their cost comes from under "
+                          f"market.cost_category")
+    left_out = {st: int(((h.setting == st) & (h.cost_category == "")).sum()) for st in uncosted}
+    h = h[h.cost_category != ""]
     cost = np.zeros(len(h))
     when = scenario.rates_date
-    for setting, (cat_key, _) in STANDARD_CATEGORY.items():
-        m = (h.setting == setting).to_numpy()
-        if cat_key in scenario.cost_of_care.categories and m.any():
-            cat = scenario.cost_of_care.categories[cat_key]
-            cost[m] = cost_at_occupancy(cat, scenario.cost_of_care.return_convention, params, when, h.occupancy_pct.to_numpy()[m])
-            if setting == "nursing":
-                cost[m] += fnc_rate(params, when)
+    settings = cost_settings(scenario, params)
+    for key in dict.fromkeys(h.cost_category):
+        m = (h.cost_category == key).to_numpy()
+        cat = scenario.cost_of_care.categories[key]
+        cost[m] = cost_at_occupancy(cat, scenario.cost_of_care.return_convention, params, when, h.occupancy_pct.to_numpy()[m], **settings)
+    cost += np.where(h.setting.eq("nursing").to_numpy(), fnc_rate(params, when), 0.0)
     h["cost_gbp_pobw"] = pounds(cost)
     h["margin_now_pct"] = np.round((h.income_now_gbp_pobw - h.cost_gbp_pobw) / h.income_now_gbp_pobw * 100, 1)
     h["margin_new_pct"] = np.round((h.income_new_gbp_pobw - h.cost_gbp_pobw) / h.income_new_gbp_pobw * 100, 1)
     for c in ("income_now_gbp_pobw", "income_new_gbp_pobw"):
         h[c] = pounds(h[c])
+    # which category each setting's homes are costed on, said in a column unless every setting used
+    # the category named standard_<setting> (the examples' tables are unchanged)
+    said = _cost_category_words(h, own.reindex(h.index).fillna(""), default, left_out)
     cols = ["home_id"] + (["home_name"] if scenario.publication.name_homes else []) + [
         "setting", "beds", "occupancy_pct", "income_now_gbp_pobw", "income_new_gbp_pobw", "cost_gbp_pobw", "margin_now_pct", "margin_new_pct"]
+    if said is not None:
+        cols.append("cost_category")
     per_home = h[cols].reset_index(drop=True)
     rows = []
     for setting in ("residential", "nursing", "all"):
         g = per_home if setting == "all" else per_home[per_home.setting == setting]
+        extra = {"cost_category": said[setting]} if said is not None else {}
+        if setting in left_out:
+            # this setting's homes are left out of the table: no figures, and the row says why
+            rows.append({"setting": setting, "homes": 0, "below_cost_now": 0, "below_cost_proposed": 0,
+                         "median_margin_now_pct": np.nan, "median_margin_proposed_pct": np.nan,
+                         "p10_margin_proposed_pct": np.nan, "p90_margin_proposed_pct": np.nan, **extra})
+            continue
         rows.append({"setting": setting, "homes": len(g),
                      "below_cost_now": int((g.margin_now_pct < 0).sum()), "below_cost_proposed": int((g.margin_new_pct < 0).sum()),
                      "median_margin_now_pct": round(float(g.margin_now_pct.median()), 1),
                      "median_margin_proposed_pct": round(float(g.margin_new_pct.median()), 1),
                      "p10_margin_proposed_pct": round(float(g.margin_new_pct.quantile(0.1)), 1),
-                     "p90_margin_proposed_pct": round(float(g.margin_new_pct.quantile(0.9)), 1)})
+                     "p90_margin_proposed_pct": round(float(g.margin_new_pct.quantile(0.9)), 1), **extra})
     return per_home, pd.DataFrame(rows)
+
+
+def _cost_category_words(h: pd.DataFrame, own: pd.Series, default: dict, left_out: dict) -> dict[str, str] | None:
+    """{setting row: which category its homes' cost comes from, in words}, or None where every
+    setting's homes are costed on the category named standard_<setting> (nothing to add)."""
+    plain = not left_out and not (own != "").any() and all(
+        how == f"the category named standard_{st}" for st, (_, how) in default.items() if (h.setting == st).any())
+    if plain:
+        return None
+    words = {}
+    for st in SETTINGS:
+        key, how = default[st]
+        if st in left_out:
+            words[st] = (f"none: {st} homes are left out of this table ({how}); say which category their cost comes from "
+                         f"under market.cost_category.{st}")
+            continue
+        mine = sorted(set(own[(h.setting == st) & (own != "")]))
+        parts = ([f"the homes file's cost_category column ({', '.join(mine)})"] if mine else []) + (
+            [f"{key} ({how})"] if key is not None and ((h.setting == st) & (own == "")).any() else [])
+        words[st] = "; else ".join(parts) if parts else "no homes"
+    words["all"] = "as the rows above" + (f"; {', '.join(left_out)} homes left out" if left_out else "")
+    return words
 
 
 def self_funder_premium(book: Book, yf: YearFees) -> pd.DataFrame:

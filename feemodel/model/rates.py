@@ -13,13 +13,27 @@ scenario's rates date (the later of its effective date and 6 April; see ``Scenar
   supplies and services and head office are £ prpw. Each of these three is entered at the
   category's assumed occupancy and is, by default, a home's fixed cost: at another occupancy it is
   spread over the occupied beds (value x assumed occupancy / occupancy). ``line_basis`` may mark
-  one ``per_resident`` instead (it then does not move with occupancy);
+  one ``per_resident`` instead (it then does not move with occupancy). A category with no
+  ``occupancy_pct`` has every such line per resident: its cost is the same at any occupancy;
 * premises is entered £ per bed per week and divided by occupancy (a fixed cost);
+* a line stated directly (``Category.lines_prpw``, £ prpw, for example a survey's median) replaces
+  that line's build-up and is used as given: occupancy does not divide it, it does not move with
+  occupancy (homes' own occupancy, or the sensitivity's occupancy change), and the sensitivity's
+  pay and care-hours changes do not move it either (it has no hours or pay);
 * returns, by convention:
   (a) ``single_return_on_capital``: (land + building value per bed) x target yield / (52 x occupancy)
       (2008 fair-price toolkit; 12% yield);
-  (b) ``fair_cost_of_care``: return on operations = % x operating costs, plus return on capital =
-      freehold value per bed x yield / (52 x occupancy) (2022 fair cost of care exercise).
+  (b) ``fair_cost_of_care``: return on operations on operating costs (the six lines above, stated
+      or built), plus return on capital = freehold value per bed x yield / (52 x occupancy) (2022
+      fair cost of care exercise). ``cost_of_care.return_on_operations_basis``: ``operating_costs``
+      (return = operating x % / 100) or ``total_cost`` (the return is % of operating + return:
+      operating x % / (100 - %); operating £900 at 10% gives £100, total £1,000).
+  A stated ``return_on_operations`` or ``return_on_capital`` line replaces the computed return.
+* price base (``cost_of_care.price_base``): the £ figures the scenario states (stated lines,
+  stated other-staff £ amounts, premises per bed, supplies, head office and fixed hourly pay) are
+  at that year's prices and are multiplied by :func:`feemodel.model.price_base.price_base_factor`
+  before each line is rounded; pay built on the NLW (always the NLW in force) and capital values
+  are not uprated.
 
 Weeks: the build-up uses 52 weeks a year throughout (annual pay for the NI and pension thresholds,
 holiday backfill, capital returns), as the 2008 toolkit and the 2022 template do. Annual costs of a
@@ -40,25 +54,30 @@ from ..errors import InputError
 from ..money import round_half_up, to_pence, to_pounds
 from ..inputs.params import NationalParameters
 from ..inputs.scenario import Band, Category, Scenario, StaffHours
+from .price_base import price_base_factor
 
 COST_LINES = ["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
               "head_office", "return_on_operations", "return_on_capital"]
+OPERATING_LINES = COST_LINES[:6]
+PRICE_BASE_KEY = "cost_of_care.price_base"
 WEEKS_PER_YEAR = 52
 
 
-def hourly_pay(pay, params: NationalParameters, when: dt.date) -> float:
-    """£/hour: the fixed rate, or the NLW in force on ``when`` plus the premium."""
+def hourly_pay(pay, params: NationalParameters, when: dt.date, price_factor: float = 1.0) -> float:
+    """£/hour: the fixed rate x ``price_factor`` (a fixed rate is at the price base's prices), or
+    the NLW in force on ``when`` plus the premium (never uprated: the NLW is that year's)."""
     if pay.hourly_rate is not None:
-        return pay.hourly_rate
+        return pay.hourly_rate * price_factor
     return params.get("wages.national_living_wage", when) + pay.nlw_premium
 
 
-def staff_line_cost(line, cat: Category, params: NationalParameters, when: dt.date) -> float:
-    """£ prpw of one staff line: a stated amount, or hours x pay x (1 + the category's on-costs)."""
+def staff_line_cost(line, cat: Category, params: NationalParameters, when: dt.date, price_factor: float = 1.0) -> float:
+    """£ prpw of one staff line: a stated amount x ``price_factor``, or hours x pay x (1 + the
+    category's on-costs)."""
     if isinstance(line, StaffHours):
-        pay = hourly_pay(line.pay, params, when)
+        pay = hourly_pay(line.pay, params, when, price_factor)
         return line.hours_prpw * pay * (1 + on_cost_rate(cat, pay, params, when)["total"])
-    return float(line)
+    return float(line) * price_factor
 
 
 def on_cost_rate(cat: Category, pay_per_hour: float, params: NationalParameters, when: dt.date) -> dict:
@@ -86,40 +105,67 @@ def on_cost_rate(cat: Category, pay_per_hour: float, params: NationalParameters,
 
 
 def category_cost(cat: Category, convention: str, params: NationalParameters, when: dt.date,
-                  occupancy_pct: float | None = None, adjust: dict | None = None) -> dict[str, float]:
+                  occupancy_pct: float | np.ndarray | None = None, adjust: dict | None = None, *,
+                  return_basis: str = "operating_costs", price_factor: float = 1.0) -> dict[str, float]:
     """Unrounded cost lines (£ prpw) for one category at an occupancy (default: the category's).
 
     ``adjust`` shifts assumptions for sensitivity analysis; each value may be a number or a numpy
     array (one per draw): ``nlw_premium`` (£/hour added to care pay), ``occupancy_pct`` (points
     added), ``care_hours_pct`` (% change in care hours), ``return_on_operations_pct`` and
-    ``capital_yield_pct`` (points added).
+    ``capital_yield_pct`` (points added). Lines stated in ``cat.lines_prpw`` are used as given
+    (x ``price_factor``): no adjustment moves them.
+
+    ``return_basis``: ``operating_costs`` (return on operations = operating x % / 100) or
+    ``total_cost`` (operating x % / (100 - %)). ``price_factor``: the uprating of the stated £
+    figures from the price base (see the module's docstring); 1 when there is none.
+
+    A category with no ``occupancy_pct`` spreads nothing over beds: ``occupancy_pct`` is ignored
+    (its cost is the same at every occupancy) and an occupancy change in ``adjust`` is a
+    ValueError (:func:`feemodel.model.sensitivity.check_ranges` refuses such a range first). An
+    occupancy outside (0%, 100%] is a ValueError; a return on operations of 100% or more on the
+    ``total_cost`` basis is a ValueError (no total includes a return of all of itself).
     """
     a = adjust or {}
-    occ = ((occupancy_pct if occupancy_pct is not None else cat.occupancy_pct) + a.get("occupancy_pct", 0.0)) / 100
-    if np.any(np.asarray(occ) <= 0) or np.any(np.asarray(occ) > 1):
-        raise ValueError(f"occupancy must be above 0% and at most 100%, got {np.min(occ) * 100:g}% to {np.max(occ) * 100:g}%")
-    care_pay = hourly_pay(cat.care_pay, params, when) + a.get("nlw_premium", 0.0)
-    hours = cat.care_hours_prpw * (1 + a.get("care_hours_pct", 0.0) / 100)
-    care = hours * care_pay * (1 + on_cost_rate(cat, care_pay, params, when)["total"])
-    nurse = 0.0
-    if cat.nurse_hours_prpw:
-        nurse_pay = hourly_pay(cat.nurse_pay, params, when)
-        nurse = cat.nurse_hours_prpw * nurse_pay * (1 + on_cost_rate(cat, nurse_pay, params, when)["total"])
-    assumed = cat.occupancy_pct / 100
+    stated = cat.lines_prpw
+    if cat.occupancy_pct is None:
+        if np.any(np.asarray(a.get("occupancy_pct", 0.0)) != 0):
+            raise ValueError(f"category {cat.label!r} states no occupancy_pct, so an occupancy change does not apply to it")
+        occ, assumed = 1.0, 1.0  # nothing is spread: per-home lines are per resident, no premises or capital
+    else:
+        occ = ((occupancy_pct if occupancy_pct is not None else cat.occupancy_pct) + a.get("occupancy_pct", 0.0)) / 100
+        if np.any(np.asarray(occ) <= 0) or np.any(np.asarray(occ) > 1):
+            raise ValueError(f"occupancy must be above 0% and at most 100%, got {np.min(occ) * 100:g}% to {np.max(occ) * 100:g}%")
+        assumed = cat.occupancy_pct / 100
+    f = price_factor
 
     def spread(line: str):
         """Per-home lines are entered at the assumed occupancy and spread over the occupied beds."""
         return assumed / occ if cat.basis(line) == "per_home" else 1.0
 
-    other = sum(staff_line_cost(v, cat, params, when) for v in cat.other_staff_prpw.values())
-    lines = {
-        "care_staff": care,
-        "nursing_staff": nurse,
-        "other_staff": other * spread("other_staff"),
-        "premises": float(sum(cat.premises_per_bed.values())) / occ,
-        "supplies_services": float(sum(cat.supplies_prpw.values())) * spread("supplies"),
-        "head_office": cat.head_office_prpw * spread("head_office"),
+    lines = {}
+    if "care_staff" in stated:
+        lines["care_staff"] = stated["care_staff"] * f
+    else:
+        care_pay = hourly_pay(cat.care_pay, params, when, f) + a.get("nlw_premium", 0.0)
+        hours = cat.care_hours_prpw * (1 + a.get("care_hours_pct", 0.0) / 100)
+        lines["care_staff"] = hours * care_pay * (1 + on_cost_rate(cat, care_pay, params, when)["total"])
+    if "nursing_staff" in stated:
+        lines["nursing_staff"] = stated["nursing_staff"] * f
+    else:
+        nurse = 0.0
+        if cat.nurse_hours_prpw:
+            nurse_pay = hourly_pay(cat.nurse_pay, params, when, f)
+            nurse = cat.nurse_hours_prpw * nurse_pay * (1 + on_cost_rate(cat, nurse_pay, params, when)["total"])
+        lines["nursing_staff"] = nurse
+    other = sum(staff_line_cost(v, cat, params, when, f) for v in cat.other_staff_prpw.values())
+    built = {
+        "other_staff": lambda: other * spread("other_staff"),
+        "premises": lambda: float(sum(cat.premises_per_bed.values())) * f / occ,
+        "supplies_services": lambda: float(sum(cat.supplies_prpw.values())) * f * spread("supplies"),
+        "head_office": lambda: cat.head_office_prpw * f * spread("head_office"),
     }
+    for line, build in built.items():
+        lines[line] = stated[line] * f if line in stated else build()
     operating = sum(lines.values())
     r = cat.returns
     if convention == "single_return_on_capital":
@@ -127,26 +173,50 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
         y = (r.target_yield_pct + a.get("capital_yield_pct", 0.0)) / 100
         lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * y / (WEEKS_PER_YEAR * occ)
     else:
-        lines["return_on_operations"] = operating * (r.return_on_operations_pct + a.get("return_on_operations_pct", 0.0)) / 100
+        pct = r.return_on_operations_pct + a.get("return_on_operations_pct", 0.0)
+        if return_basis == "total_cost":
+            if np.any(np.asarray(pct) >= 100):
+                raise ValueError(f"a return on operations of {np.max(pct):g}% of total cost leaves nothing for the costs; "
+                                 "it must be below 100%")
+            lines["return_on_operations"] = operating * pct / (100 - pct)
+        else:
+            lines["return_on_operations"] = operating * pct / 100
         y = (r.capital_yield_pct + a.get("capital_yield_pct", 0.0)) / 100
         lines["return_on_capital"] = r.freehold_value_per_bed * y / (WEEKS_PER_YEAR * occ)
+    for line in ("return_on_operations", "return_on_capital"):
+        if line in stated:
+            lines[line] = stated[line] * f
     return lines
 
 
+def cost_settings(scenario: Scenario, params: NationalParameters) -> dict:
+    """The scenario-wide settings of every category's build-up, as keywords of
+    :func:`category_cost` and friends: ``return_basis`` and ``price_factor`` (from
+    ``cost_of_care.price_base``; 1 without one)."""
+    coc = scenario.cost_of_care
+    return {"return_basis": coc.return_on_operations_basis,
+            "price_factor": price_base_factor(coc.price_base, scenario, params, PRICE_BASE_KEY)}
+
+
 def category_cost_pence(cat: Category, convention: str, params: NationalParameters, when: dt.date,
-                        occupancy_pct: float | None = None) -> dict[str, int]:
-    """Cost lines rounded once to pence, plus ``total`` as their exact sum."""
-    lines = {k: to_pence(float(v)) for k, v in category_cost(cat, convention, params, when, occupancy_pct).items()}
+                        occupancy_pct: float | None = None, **settings) -> dict[str, int]:
+    """Cost lines rounded once to pence, plus ``total`` as their exact sum. ``settings``:
+    ``return_basis`` and ``price_factor`` (see :func:`category_cost`)."""
+    lines = {k: to_pence(float(v)) for k, v in category_cost(cat, convention, params, when, occupancy_pct, **settings).items()}
     lines["total"] = sum(lines[k] for k in COST_LINES)
     return lines
 
 
 def cost_at_occupancy(cat: Category, convention: str, params: NationalParameters, when: dt.date,
-                      occupancy_pct: np.ndarray) -> np.ndarray:
+                      occupancy_pct: np.ndarray, **settings) -> np.ndarray:
     """Vectorised cost per occupied bed-week (£, unrounded) at many occupancies (homes): the same
-    build-up as :func:`category_cost`, with per-home lines spread over each home's occupied beds."""
+    build-up as :func:`category_cost`, with per-home lines spread over each home's occupied beds.
+    Stated lines do not move; a category with no occupancy costs the same at every occupancy."""
     occ = np.asarray(occupancy_pct, dtype=float)
-    lines = category_cost(cat, convention, params, when, occupancy_pct=0.0, adjust={"occupancy_pct": occ})
+    if cat.occupancy_pct is None:
+        lines = category_cost(cat, convention, params, when, **settings)
+    else:
+        lines = category_cost(cat, convention, params, when, occupancy_pct=0.0, adjust={"occupancy_pct": occ}, **settings)
     return sum(np.broadcast_to(np.asarray(v, dtype=float), occ.shape) for v in lines.values())
 
 
@@ -154,14 +224,28 @@ def fnc_rate(params: NationalParameters, when: dt.date) -> float:
     return params.get("nhs.fnc_standard_rate", when)
 
 
-def band_rate_pence(band: Band, scenario: Scenario, params: NationalParameters, when: dt.date) -> dict:
-    """One band's weekly rate and its components in pence."""
+def _check_return_basis(scenario: Scenario, name: str, cat: Category) -> None:
+    """InputError where a return on operations stated as % of total cost is 100% or more."""
+    coc = scenario.cost_of_care
+    if (coc.return_convention == "fair_cost_of_care" and coc.return_on_operations_basis == "total_cost"
+            and "return_on_operations" not in cat.lines_prpw and cat.returns.return_on_operations_pct >= 100):
+        raise InputError(scenario.path, f"cost_of_care.categories.{name}.returns.return_on_operations_pct",
+                         f"{cat.returns.return_on_operations_pct:g}% of total cost (return_on_operations_basis: total_cost) "
+                         "leaves nothing for the costs; give a % below 100")
+
+
+def band_rate_pence(band: Band, scenario: Scenario, params: NationalParameters, when: dt.date,
+                    settings: dict | None = None) -> dict:
+    """One band's weekly rate and its components in pence. ``settings``: :func:`cost_settings`
+    (computed here when not given)."""
     out = {k: 0 for k in COST_LINES}
     if band.category is not None:
         cat = scenario.cost_of_care.categories[band.category]
-        out.update(category_cost_pence(cat, scenario.cost_of_care.return_convention, params, when))
+        _check_return_basis(scenario, band.category, cat)
+        settings = settings if settings is not None else cost_settings(scenario, params)
+        out.update(category_cost_pence(cat, scenario.cost_of_care.return_convention, params, when, **settings))
         out["cost_of_care_total"] = out.pop("total")
-        out["occupancy_pct"] = cat.occupancy_pct
+        out["occupancy_pct"] = cat.occupancy_pct if cat.occupancy_pct is not None else np.nan
     fnc = to_pence(fnc_rate(params, when)) if band.setting == "nursing" else 0
     out["fnc_amount"] = fnc
     out["fnc_in_rate"] = fnc if band.fnc == "included" else 0
@@ -187,8 +271,11 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
 
     The weekly rate is the exact sum of its rounded components: cost of care (the built lines, or
     the stated rate less any FNC it includes) + uplift + quality premium + supplementary needs +
-    FNC where included. With a uniform or per-band % (``scenario.uplift.method``), the proposed card
-    is the current bands uplifted: pass ``costed`` ({current band: pence, excluding FNC}, see
+    FNC where included. Occupancy is blank where the category states none. With a
+    ``cost_of_care.price_base``, a ``price_base_factor`` column (after ``occupancy_pct``) gives the
+    factor the stated £ figures of built bands were uprated by (blank for stated rates); the steps
+    are :func:`feemodel.model.price_base.price_base_steps`. With a uniform or per-band %
+    (``scenario.uplift.method``), the proposed card is the current bands uplifted: pass ``costed`` ({current band: pence, excluding FNC}, see
     :func:`feemodel.model.uplift.band_rates_costed`) and each row carries the uplift in £ a week.
 
     National figures are those in force on ``when`` (default: the scenario's rates date, the later
@@ -198,8 +285,9 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
     if uplifting and costed is None:
         raise ValueError("a uniform or per-band uplift's rate card needs the costed rates")
     rows = []
+    settings = cost_settings(scenario, params)
     for band in scenario.bands("current" if uplifting else which):
-        p = band_rate_pence(band, scenario, params, when)
+        p = band_rate_pence(band, scenario, params, when, settings)
         uplift = costed[band.name] - (p["weekly_rate"] - p["fnc_in_rate"]) if uplifting else 0
         if uplifting:
             u = scenario.uplift
@@ -214,6 +302,9 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
             "basis": basis,
             "occupancy_pct": p["occupancy_pct"],
         }
+        if scenario.cost_of_care.price_base is not None:
+            # the uprating of the stated £ figures from the price base's year (a factor, 6 dp shown)
+            row["price_base_factor"] = round(settings["price_factor"], 6) if band.category else np.nan
         for k in COST_LINES + ["cost_of_care_total"]:
             row[k + "_gbp_pw"] = to_pounds(p[k]) if (band.category or k == "cost_of_care_total") else np.nan
         row["uplift_gbp_pw"] = to_pounds(uplift)
@@ -243,13 +334,14 @@ def band_rates_adjusted(scenario: Scenario, params: NationalParameters, adjust: 
     when = when or scenario.rates_date
     out = {}
     conv = scenario.cost_of_care.return_convention
+    settings = cost_settings(scenario, params)
     for band in scenario.bands("proposed"):
         extras = to_pence(band.quality_premium) + to_pence(band.supplementary_hours * band.supplementary_hourly_rate)
         if band.category is None:
-            council_share = band_rate_pence(band, scenario, params, when)["cost_of_care_total"]
+            council_share = band_rate_pence(band, scenario, params, when, settings)["cost_of_care_total"]
             out[band.name] = np.full(n, council_share + extras, dtype=np.int64)
             continue
-        lines = category_cost(scenario.cost_of_care.categories[band.category], conv, params, when, adjust=adjust)
+        lines = category_cost(scenario.cost_of_care.categories[band.category], conv, params, when, adjust=adjust, **settings)
         total = sum(np.broadcast_to(to_pence(np.broadcast_to(np.asarray(lines[k], dtype=float), (n,))), (n,)) for k in COST_LINES)
         out[band.name] = total + extras
     return out
@@ -260,8 +352,9 @@ def band_rates(scenario: Scenario, params: NationalParameters, which: str, when:
     national figures in force on ``when`` (default: the scenario's rates date)."""
     when = when or scenario.rates_date
     out = {}
+    settings = cost_settings(scenario, params)
     for band in scenario.bands(which):
-        p = band_rate_pence(band, scenario, params, when)
+        p = band_rate_pence(band, scenario, params, when, settings)
         out[band.name] = p["weekly_rate"] - p["fnc_in_rate"]
     return out
 
