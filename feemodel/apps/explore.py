@@ -80,9 +80,10 @@ class Explorer:
             "per_band_pct": dict(s.uplift.per_band_pct),  # only bands the user set differently from the uniform %
             "target_rates": {},                       # proposed band -> stated £/week (empty: built from cost)
             "pay_premium_change": 0.0,                # £/hour on every category's care pay
-            "occupancy_pct": round(sum(c.occupancy_pct for c in cats) / len(cats), 1),
-            "return_on_operations_pct": cats[0].returns.return_on_operations_pct,
-            "capital_yield_pct": cats[0].returns.capital_yield_pct,
+            # a category with no assumed occupancy keeps none (its lines are all per resident)
+            "occupancy_pct": round(sum(occ) / len(occ), 1) if (occ := [c.occupancy_pct for c in cats if c.occupancy_pct]) else 90.0,
+            "return_on_operations_pct": cats[0].returns.return_on_operations_pct if cats else 0.0,
+            "capital_yield_pct": cats[0].returns.capital_yield_pct if cats else 0.0,
             "provider_pass_through_pct": s.uplift.provider_pass_through_pct,
             "effective_date": s.uplift.effective_date.isoformat(),
         }
@@ -102,10 +103,11 @@ class Explorer:
         u["provider_pass_through_pct"] = st["provider_pass_through_pct"]
         u["effective_date"] = st["effective_date"]
         for cat in data["cost_of_care"]["categories"].values():
-            cat["occupancy_pct"] = st["occupancy_pct"]
+            if cat.get("occupancy_pct") is not None:
+                cat["occupancy_pct"] = st["occupancy_pct"]
             cat["returns"]["return_on_operations_pct"] = st["return_on_operations_pct"]
             cat["returns"]["capital_yield_pct"] = st["capital_yield_pct"]
-            if st["pay_premium_change"]:
+            if st["pay_premium_change"] and cat.get("care_pay"):
                 pay = cat["care_pay"]
                 key = "nlw_premium" if pay.get("nlw_premium") is not None else "hourly_rate"
                 pay[key] = round(pay[key] + st["pay_premium_change"], 4)

@@ -295,6 +295,9 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("survey_summary", "median_ci_low"): _money("Median, 95% confidence interval, low", "gbp_prpw"),
     ("survey_summary", "median_ci_high"): _money("Median, 95% confidence interval, high", "gbp_prpw"),
     ("survey_summary", "reliability"): Label("How far to rely on the figures", "text"),
+    ("rate_card", "price_base_factor"): Label("Uprating from the price base", "factor"),
+    ("sustainability", "cost_category"): Label("Cost of care from", "text"),
+    ("sustainability_by_home", "cost_category"): Label("Cost of care from", "text"),
     # -- price_base: uprating from an earlier year's prices
     ("price_base", "applies_to"): Label("Figures uprated", "text"),
     ("price_base", "price_base_year"): Label("Stated at the prices of", "text"),

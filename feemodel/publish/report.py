@@ -185,7 +185,8 @@ def rates_chart(card: pd.DataFrame) -> str:
         return not_computed_html(card, "Cost build-up chart")
     built = card[card.basis.str.startswith("built")]
     if built.empty:
-        return '<p class="not-computed"><strong>Cost build-up chart:</strong> not shown, because no proposed band is built up from the cost of care (every rate is stated or uplifted).</p>'
+        return ('<p class="not-computed"><strong>Cost build-up chart:</strong> not shown, because no proposed band is built up '
+                "from the cost of care (every rate is stated or uplifted).</p>")
 
     lines = [c for c in card.columns if c.endswith("_gbp_pw") and c.split("_gbp")[0] in (
         "care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",

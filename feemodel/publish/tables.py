@@ -300,8 +300,11 @@ def compute(case: Case) -> Results:
 
 
 def load_case(scenario_path: str | Path) -> Case:
-    """Load a scenario, its parameters and data (bad input: InputError) as a case."""
-    return Case(*load_inputs(scenario_path))
+    """Load a scenario, its parameters and data (bad input: InputError) as a case; sensitivity
+    ranges are checked against the scenario's own values (an occupancy range past 100%: InputError)."""
+    case = Case(*load_inputs(scenario_path))
+    sensitivity.check_ranges(case.scenario)
+    return case
 
 
 def run(scenario_path: str | Path) -> Results:
