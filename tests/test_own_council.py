@@ -175,7 +175,8 @@ def test_an_unmapped_code_is_refused_naming_the_councils_column(tmp_path):
 # ---- a placement book without resident-level rows
 
 SUMMARY = ("band,setting,client_group,area,funding,placements,average_weekly_fee,average_assessed_contribution,"
-           "placements_with_topup,average_topup,fnc_eligible_placements,average_provider_price\n") + """Residential,residential,older,in,council,10,700.00,200.00,2,50.00,,
+           "placements_with_topup,average_topup,fnc_eligible_placements,average_provider_price\n") + """\
+Residential,residential,older,in,council,10,700.00,200.00,2,50.00,,
 ,residential,older,in,self,4,,,,,,1000.00
 """
 

@@ -146,6 +146,7 @@ def _own_council(tmp_path, categories, bands, **edits):
         d["band_structures"] = {"legacy": legacy, "new": bands}
         d["current_structure"], d["proposed_structure"] = "legacy", "new"
         d["band_mapping"] = {"Residential": "Residential", "Nursing": "Nursing"}
+        d["sensitivity"] = {}   # these categories state no occupancy: an occupancy range would be refused
         d.update(edits)
     return load_case(edit_yaml(path, change))
 
