@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import Scenario
-from ..money import pounds, to_pence, to_pounds
+from ..money import pounds, round_half_up, to_pence, to_pounds
 from .case import Case
 from .charging import ChargingRules, assess_pence
 from .funding import BookArrays, split_pence
@@ -403,6 +403,66 @@ def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str,
     new = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, a.fee, fee_new), topup_p=topup_new,
                       price_p=a.price + self_change, uncapped=uncapped)
     return YearFees(year, fee_old, fee_new, band_old, band_new, protected, base, new, self_change)
+
+
+def rate_card_by_year(case: Case) -> pd.DataFrame:
+    """The indexed rate card: one row per band and financial year over the projection years.
+
+    Bands: the current bands for a % method (``uniform``, ``per_band``, ``index``: the rate each is
+    costed at, :func:`band_rates_costed`), the proposed bands for ``target_rates`` (the full
+    proposed rate indexed for later years, before any phasing; the rate a current band is costed
+    at while phasing is in the band mapping table). Columns:
+
+    * ``financial_year``: the year it starts in (2026 = 2026/27);
+    * ``weekly_rate_gbp``: £ a week excluding FNC, rounded once by ``uplift.rounding``;
+    * ``index_pct``: % a year applied to the band's cost of care (or stated rate) that year: the
+      first year's % for a % method (NaN for ``target_rates``, a move to a rate card), then the
+      band's index (its own staff share under ``weights: build_up``);
+    * ``rate_change_pct``: the weekly rate's change from the year before (the first year: from the
+      current rate; NaN for ``target_rates``), 2 decimals, half up;
+    * ``cumulative_factor``: the product of (1 + index / 100) over the years after the first;
+    * ``supplementary_needs_gbp_pw``: the band's supplementary needs allowance that year (£ a week,
+      to the penny, for information: the rate is rounded once from unrounded parts), following
+      ``indexation.components.supplementary_needs``.
+    """
+    s, params = case.scenario, case.params
+    u = s.uplift
+    which = "current" if u.pct_method else "proposed"
+    bands = s.bands(which)
+    parts = band_parts(case, which)
+    scalar = scalar_index(s)
+    first = first_year_pct(case, u) if u.pct_method else None
+    previous = dict(case.current_rates) if u.pct_method else {}
+    rows = []
+    for k in range(len(case.index)):
+        year = s.financial_year + k
+        factor = float(case.index.cumulative_factor[k])
+        if u.pct_method:
+            rates_k = band_rates_costed(case, k, factor)
+        else:
+            rates_k = {j: int(round_rate(v, u.rounding)) for j, v in proposed_targets_gbp(case, k, factor, case.proposed_rates).items()}
+        f = None if scalar else later_factors(case, which, k)
+        for band in bands:
+            b = band.name
+            if k == 0:
+                pct = first[b]["core"] if u.pct_method else np.nan
+            else:
+                pct = year_index(s, params, year)["index_pct"] if scalar else band_index_pct(s, params, year, band)["core"]
+            cumulative = factor if scalar else f[b]["core"]
+            supp_factor = (1 + first[b]["supplementary_needs"] / 100) if u.pct_method else 1.0
+            supp_factor *= factor if scalar else f[b]["supplementary_needs"]
+            rate = rates_k[b]
+            before = previous.get(b)
+            rows.append({
+                "financial_year": year, "band": b, "weekly_rate_gbp": to_pounds(rate),
+                "index_pct": round(pct, 4) if np.isfinite(pct) else np.nan,
+                "rate_change_pct": round_half_up((rate - before) / before * 100, 2) if before else np.nan,
+                "cumulative_factor": round(cumulative, 8),
+                "supplementary_needs_gbp_pw": pounds(parts[b]["supplementary_needs"] / 100 * supp_factor),
+            })
+            previous[b] = rate
+    return pd.DataFrame(rows, columns=["financial_year", "band", "weekly_rate_gbp", "index_pct", "rate_change_pct",
+                                       "cumulative_factor", "supplementary_needs_gbp_pw"])
 
 
 def exposure_weeks(scenario: Scenario, k: int, from_date: dt.date | None = None) -> tuple[float, float]:
