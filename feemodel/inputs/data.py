@@ -282,7 +282,7 @@ def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
     unknown_home = ~p.home_id.isin(h.home_id)
     if unknown_home.any():
         i = p.index[unknown_home.to_numpy()][0]
-        raise InputError(ppath, f"{row(i)}, column 'home_id'", f"{p.home_id[i]!r} is not a home in {scenario.data_name('homes')}")
+        raise InputError(ppath, f"{row(i)}, column 'home_id'", f"{p.home_id[i]!r} is not a home in {scenario.data_name("homes")}")
     h_bad = h.closed.notna() & (h.closed < h.opened)
     if h_bad.any():
         i = h.index[h_bad.to_numpy()][0]

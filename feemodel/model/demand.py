@@ -391,7 +391,7 @@ def _demand(scenario: Scenario, book: Book):
     for n in rate_notes.items:
         notes.add(n)
     if len(_council(book)) == 0:
-        notes.add(f"{scenario.data_name('placements')}: no council-funded placements; the projection starts from none")
+        notes.add(f"{scenario.data_name("placements")}: no council-funded placements; the projection starts from none")
     placements = project_placements(scenario, book, future.rename(columns={"mean": "admissions"}), draws, rates)
     return placements, coefficients(res), rates, notes.items
 
