@@ -14,7 +14,8 @@ import numpy as np
 from ..money import to_pence
 from .case import Case
 from .charging import ChargingRules, assess_pence
-from .uplift import GROUPS, exposure_weeks, group_cost, out_of_area_factor, phased_rate, target_fees
+from .uplift import (GROUPS, band_rates_costed, exposure_weeks, first_year_pct, group_cost, needs_options, out_of_area_factor,
+                     percent_fees, phased_rate, placement_options, round_rate, split_fees, target_fees)
 
 BIG = np.int64(10**12)
 MEMORY_BUDGET_BYTES = 1 << 30  # 1 GiB for the draws x placements working arrays
@@ -40,13 +41,24 @@ class CostEngine:
         self.proposed_names = [b.name for b in scenario.bands("proposed")]
         self.band_old = a.band_values(current)
         self.current_of = a.band_values({b: i for i, b in enumerate(self.current_names)}, -1)
-        self.maps_to = np.array([self.proposed_names.index(scenario.band_mapping[b]) for b in self.current_names])
+        # unsplit bands map to one proposed band; a split band, or placements with their own proposed
+        # band or supplementary hours, are costed over every band they may move to (split_fees)
+        u = scenario.uplift
+        self.options = u.method == "target_rates" and needs_options(case, a)
+        if self.options:
+            _, self.option_weights, self.supplement = placement_options(scenario, a)
+        else:
+            self.maps_to = np.array([self.proposed_names.index(scenario.band_mapping[b]) for b in self.current_names])
         self.current_rate = np.array([current[b] for b in self.current_names], dtype=np.int64)
         # uncapped contribution: the data's assessed amount, else the means test; above the upper
         # capital limit the resident pays the whole fee (BIG caps at any fee)
         m = assess_pence(a.income, a.capital, ChargingRules.on(scenario.year_date(0), case.params))
         self.contribution = np.where(a.given >= 0, a.given, np.where(m["self_funder"], BIG, m["contribution"]))
-        self.per_band_pct = a.band_values(scenario.uplift.per_band_pct, 0.0, float)
+        # per_band / index: each placement's first-year % on its own fee, and its band's new rate
+        # (the cost table's, so both round alike); uniform draws are costed in _weekly
+        if u.pct_method and u.method != "uniform":
+            self.fee_pct = a.band_values({b: v["core"] for b, v in first_year_pct(case, u).items()}, 0.0, float)
+            self.band_costed = a.band_values(band_rates_costed(case))
         self.out_factor = out_of_area_factor(case, 1.0) if (~a.in_area).any() else None
 
     def weights(self, demand_growth_pct=0.0):
@@ -70,7 +82,10 @@ class CostEngine:
         """First-year (part-year) change in the council's net cost, £, one value per draw.
 
         ``proposed_rates``: draws x proposed bands, pence (target_rates method). ``uniform_pct``:
-        per draw, for the uniform method (default: the scenario's). Provider pass-through is not an
+        per draw, for the uniform method (default: the scenario's). ``uplift.reach``, ``rounding``,
+        band splits and placements' own proposed bands and supplementary hours follow the cost
+        table's rules (the same functions: :func:`~feemodel.model.uplift.target_fees`,
+        :func:`~feemodel.model.uplift.split_fees`, :func:`~feemodel.model.uplift.percent_fees`). Provider pass-through is not an
         input: it moves families' top-ups, not the council's net cost. Each group of placements
         (band, client group, area) is costed and rounded to the penny as a row of the cost table
         is, so the scenario as stated gives the headline figure exactly.
@@ -99,16 +114,25 @@ class CostEngine:
         band_old = self.band_old[None, :]
         if u.method == "target_rates":
             share = min(1.0, 1 / u.phasing_years)
-            target = proposed[:, self.maps_to]                       # draws x current bands
-            rate_k = phased_rate(self.current_rate[None, :], target, share)
-            band_new = rate_k[:, self.current_of]                     # draws x placements
-            fee_new, _ = target_fees(u, fee_old, band_old, band_new, self.in_area[None, :], self.out_factor)
+            if self.options:
+                # first year: the proposed rate (pence) plus the placement's own supplement, phased
+                rates = [phased_rate(band_old, proposed[:, j][:, None] + self.supplement[None, :, j], share, u.rounding)
+                         for j in range(len(self.proposed_names))]
+                weights = [self.option_weights[:, j][None, :] for j in range(len(self.proposed_names))]
+                fee_new, _, band_new = split_fees(u, fee_old, band_old, weights, rates, self.in_area[None, :], self.out_factor)
+            else:
+                target = proposed[:, self.maps_to]                       # draws x current bands
+                rate_k = phased_rate(self.current_rate[None, :], target, share, u.rounding)
+                band_new = rate_k[:, self.current_of]                     # draws x placements
+                fee_new, _ = target_fees(u, fee_old, band_old, band_new, self.in_area[None, :], self.out_factor)
         else:
-            pct = up[:, None] if u.method == "uniform" else np.broadcast_to(self.per_band_pct[None, :], (len(up), self.n))
-            factor = 1 + pct / 100
-            fee_factor = factor if self.out_factor is None else np.where(self.in_area[None, :], factor, self.out_factor)
-            fee_new = to_pence(fee_old / 100 * fee_factor)
-            band_new = to_pence(band_old / 100 * factor)
+            if u.method == "uniform":
+                factor = 1 + up[:, None] / 100
+                band_new = round_rate(band_old / 100 * factor, u.rounding)
+            else:
+                factor = np.broadcast_to(1 + self.fee_pct[None, :] / 100, (len(up), self.n))
+                band_new = np.broadcast_to(self.band_costed[None, :], (len(up), self.n))
+            fee_new, _ = percent_fees(u, fee_old, band_old, band_new, self.in_area[None, :], factor, self.out_factor)
         c = self.contribution[None, :]
         d_council = (fee_new - np.minimum(c, fee_new)) - (fee_old - np.minimum(c, fee_old))
         d_fee = fee_new - fee_old

@@ -58,6 +58,11 @@ class BookArrays:
     given: np.ndarray          # assessed contribution in pence, -1 where not given
     band_code: np.ndarray      # index into band_names, -1 where no band
     band_names: tuple
+    # from a reassessment (optional book columns): the proposed band a placement moves to (index into
+    # proposed_band_names, -1 where blank) and its own supplementary hours a week (NaN where blank)
+    proposed_band_code: np.ndarray
+    supplementary_hours: np.ndarray
+    proposed_band_names: tuple
 
     @classmethod
     def from_frame(cls, p: pd.DataFrame) -> "BookArrays":
@@ -70,6 +75,14 @@ class BookArrays:
         if "" in names:
             codes = np.where(codes == names.index(""), -1, codes)
         given = p["assessed_contribution"].to_numpy(dtype=float)
+        proposed = p["proposed_band"].fillna("").astype(str).str.strip() if "proposed_band" in p else pd.Series("", index=p.index)
+        prop_cat = pd.Categorical(proposed)
+        prop_names = tuple(prop_cat.categories)
+        prop_codes = prop_cat.codes.astype(np.int32)
+        if "" in prop_names:
+            prop_codes = np.where(prop_codes == prop_names.index(""), -1, prop_codes)
+        hours = (pd.to_numeric(p["supplementary_hours"], errors="coerce").to_numpy(dtype=float)
+                 if "supplementary_hours" in p else np.full(len(p), np.nan))
         first = p["first_party_topup"].fillna(0).to_numpy(dtype=float) if "first_party_topup" in p else np.zeros(len(p))
         return cls(
             n=len(p), council=funding == "council", self_funded=funding == "self", chc=funding == "chc",
@@ -80,6 +93,7 @@ class BookArrays:
             price=to_pence(p["provider_price"].to_numpy()), income=to_pence(p["weekly_income"].to_numpy()),
             capital=to_pence(p["capital"].to_numpy()),
             given=np.where(np.isnan(given), -1, to_pence(np.nan_to_num(given))), band_code=codes, band_names=names,
+            proposed_band_code=prop_codes, supplementary_hours=hours, proposed_band_names=prop_names,
         )
 
     def take(self, rows: np.ndarray) -> "BookArrays":
@@ -94,6 +108,11 @@ class BookArrays:
         """Per-placement value of a {band name: value} mapping (``default`` where no band or unlisted)."""
         table = np.array([mapping.get(b, default) for b in self.band_names] + [default], dtype=dtype)
         return table[self.band_code]  # code -1 picks the trailing default
+
+    @property
+    def has_reassessment(self) -> bool:
+        """Whether any placement carries its own proposed band or supplementary hours."""
+        return bool((self.proposed_band_code >= 0).any() or np.isfinite(self.supplementary_hours).any())
 
 
 def as_arrays(placements) -> BookArrays:

@@ -1,10 +1,22 @@
 """Yearly fee uplift index: a weighted blend of pay and price inflation plus step changes.
 
-index(y) = staff share x staff growth(y) + (1 - staff share) x CPI(y) + step change(y), in % a year,
-where staff growth is the year-on-year change in the National Living Wage (national parameters,
-then the scenario's ``future_nlw`` for years not yet set) or the scenario's average earnings growth.
-Rates in later years are the first year's rate x the product of (1 + index). A year whose inputs
-are missing is an error, not an assumed zero.
+index(y) = staff share x staff growth(y) + (1 - staff share) x CPI(y) + step change(y), in % a year.
+
+* Staff growth for a year is ``indexation.staff_growth_pct`` where the scenario states it (it takes
+  precedence), else the year-on-year change in the National Living Wage (national parameters, then
+  the scenario's ``future_nlw`` for years not yet set) or the scenario's ``earnings_growth_pct``.
+* The staff share is ``staff_share_pct`` (``weights: stated``), or, with ``weights: build_up``, each
+  band built from a cost category uses its own: (care staff + nursing staff + other staff) / its cost
+  of care total, from its build-up at the scenario's rates date (stated bands keep ``staff_share_pct``).
+* A component with zero weight needs no series (staff share 0: no NLW or earnings; 100: no CPI);
+  a series a weighted component needs is an error when missing (:class:`InputError` naming the
+  scenario key and the year, e.g. ``indexation.cpi_pct.2027``), never an assumed zero.
+* A band's add-ons follow ``indexation.components``: ``blended`` (the band's index, the default),
+  ``staff`` (staff growth alone) or ``cpi`` (CPI alone); step changes belong to the blended index.
+
+Rates in later years are the first year's rate x the product of (1 + index / 100) over the later
+years. With ``weights: stated`` and every component blended the index is one figure a year
+(:func:`uplift_index`); otherwise each band (and add-on) has its own (:func:`band_index_pct`).
 """
 
 from __future__ import annotations
@@ -16,7 +28,11 @@ import pandas as pd
 
 from ..errors import InputError
 from ..inputs.params import NationalParameters
-from ..inputs.scenario import Scenario
+from ..inputs.scenario import Band, Scenario
+from .rates import band_rate_pence
+
+ADDONS = ("quality_premium", "supplementary_needs")
+STAFF_LINES = ("care_staff", "nursing_staff", "other_staff")
 
 
 def nlw_for_year(year: int, scenario: Scenario, params: NationalParameters) -> float:
@@ -29,29 +45,94 @@ def nlw_for_year(year: int, scenario: Scenario, params: NationalParameters) -> f
     return params.get("wages.national_living_wage", dt.date(year, 4, 1))
 
 
-def year_index(scenario: Scenario, params: NationalParameters, year: int) -> dict:
-    """The index for one financial year (% a year): staff share x staff growth + other share x CPI
-    + step change. Staff growth is the NLW's change from the year before (national parameters, or
-    the scenario's ``future_nlw``) or the scenario's earnings growth. A missing input is an error
-    naming the scenario key."""
+def _src(scenario: Scenario) -> str:
+    return str(scenario.path) if scenario.path else "scenario"
+
+
+def staff_growth_pct(scenario: Scenario, params: NationalParameters, year: int) -> float:
+    """The staff component for a financial year, % a year: ``staff_growth_pct`` where stated, else
+    the NLW's change from the year before (``staff_index: nlw``) or ``earnings_growth_pct``.
+    Raises :class:`InputError` naming the missing key and year."""
     ix = scenario.indexation
-    src = str(scenario.path) if scenario.path else "scenario"
+    if year in ix.staff_growth_pct:
+        return float(ix.staff_growth_pct[year])
     if ix.staff_index == "nlw":
         try:
-            staff = (nlw_for_year(year, scenario, params) / nlw_for_year(year - 1, scenario, params) - 1) * 100
+            return (nlw_for_year(year, scenario, params) / nlw_for_year(year - 1, scenario, params) - 1) * 100
         except InputError:
-            raise InputError(src, f"indexation.future_nlw.{year}",
-                             "no National Living Wage set for this year; add it under indexation.future_nlw") from None
-    else:
-        if year not in ix.earnings_growth_pct:
-            raise InputError(src, f"indexation.earnings_growth_pct.{year}", "missing; the index needs earnings growth for every year")
-        staff = ix.earnings_growth_pct[year]
+            raise InputError(_src(scenario), f"indexation.future_nlw.{year}",
+                             "no National Living Wage set for this year; add it under indexation.future_nlw "
+                             "(or state the staff component under indexation.staff_growth_pct)") from None
+    if year not in ix.earnings_growth_pct:
+        raise InputError(_src(scenario), f"indexation.earnings_growth_pct.{year}",
+                         "missing; the index needs earnings growth for every year its staff component has weight")
+    return float(ix.earnings_growth_pct[year])
+
+
+def cpi_pct(scenario: Scenario, params: NationalParameters, year: int) -> float:
+    """CPI for a financial year, % a year (``indexation.cpi_pct``); :class:`InputError` when missing."""
+    ix = scenario.indexation
     if year not in ix.cpi_pct:
-        raise InputError(src, f"indexation.cpi_pct.{year}", "missing; the index needs CPI for every year")
-    cpi = ix.cpi_pct[year]
+        raise InputError(_src(scenario), f"indexation.cpi_pct.{year}",
+                         "missing; the index needs CPI for every year its non-staff component has weight")
+    return float(ix.cpi_pct[year])
+
+
+def _series(fn, scenario, params, year, needed: bool) -> float:
+    """A component's % for the year; NaN where it has no weight and is not given."""
+    if needed:
+        return fn(scenario, params, year)
+    try:
+        return fn(scenario, params, year)
+    except InputError:
+        return np.nan
+
+
+def year_index(scenario: Scenario, params: NationalParameters, year: int, staff_share: float | None = None) -> dict:
+    """The index for one financial year (% a year): staff share x staff growth + other share x CPI
+    + step change. ``staff_share`` is a fraction (default ``staff_share_pct`` / 100). A component
+    with zero weight contributes nothing and needs no series (shown as NaN when not given); a
+    missing series with weight is an :class:`InputError` naming the scenario key and year."""
+    ix = scenario.indexation
+    share = ix.staff_share_pct / 100 if staff_share is None else float(staff_share)
+    staff = _series(staff_growth_pct, scenario, params, year, share > 0)
+    cpi = _series(cpi_pct, scenario, params, year, share < 1)
     step = ix.step_changes_pct.get(year, 0.0)
-    share = ix.staff_share_pct / 100
-    return {"staff_growth_pct": staff, "cpi_pct": cpi, "step_change_pct": step, "index_pct": share * staff + (1 - share) * cpi + step}
+    index = (share * staff if share > 0 else 0.0) + ((1 - share) * cpi if share < 1 else 0.0) + step
+    return {"staff_growth_pct": staff, "cpi_pct": cpi, "step_change_pct": step, "index_pct": index}
+
+
+def scalar_index(scenario: Scenario) -> bool:
+    """True where one index a year serves every band and add-on (``weights: stated``, every
+    component blended): today's behaviour, costed with :func:`uplift_index`'s factors."""
+    ix = scenario.indexation
+    return ix.weights == "stated" and all(v == "blended" for v in ix.components.values())
+
+
+def band_staff_share(band: Band, scenario: Scenario, params: NationalParameters) -> float:
+    """A band's staff share (fraction): ``staff_share_pct`` / 100, or with ``weights: build_up`` and a
+    band built from a cost category, (care + nursing + other staff) / its cost of care total, from
+    the build-up in pence at the scenario's rates date (0 where the total is 0)."""
+    ix = scenario.indexation
+    if ix.weights != "build_up" or band.category is None:
+        return ix.staff_share_pct / 100
+    p = band_rate_pence(band, scenario, params, scenario.rates_date)
+    total = p["cost_of_care_total"]
+    return sum(p[k] for k in STAFF_LINES) / total if total else 0.0
+
+
+def band_index_pct(scenario: Scenario, params: NationalParameters, year: int, band: Band) -> dict[str, float]:
+    """The % a year each part of a band's rate moves by in ``year``: ``core`` (the band's cost of
+    care or stated rate: its blended index, with its own staff share under ``weights: build_up``),
+    ``quality_premium`` and ``supplementary_needs`` (the core's % when ``blended``, else staff
+    growth or CPI alone, as ``indexation.components`` names). Errors as :func:`year_index`."""
+    core = year_index(scenario, params, year, band_staff_share(band, scenario, params))["index_pct"]
+    out = {"core": core}
+    for addon in ADDONS:
+        rule = scenario.indexation.components.get(addon, "blended")
+        out[addon] = core if rule == "blended" else (
+            staff_growth_pct(scenario, params, year) if rule == "staff" else cpi_pct(scenario, params, year))
+    return out
 
 
 def uplift_index(scenario: Scenario, params: NationalParameters, years: int | None = None) -> pd.DataFrame:
@@ -59,6 +140,8 @@ def uplift_index(scenario: Scenario, params: NationalParameters, years: int | No
 
     The first row is the scenario's own year (cumulative factor 1: later years' rates are the
     first year's x the product of (1 + index)); its index is shown where its inputs are given.
+    The figures use ``staff_share_pct`` (the stated weights); under ``weights: build_up`` or
+    component rules each band's own index is in :func:`feemodel.model.uplift.rate_card_by_year`.
     """
     years = years if years is not None else scenario.demand.projection_years
     first = scenario.financial_year

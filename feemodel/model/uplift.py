@@ -32,11 +32,13 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import Scenario
-from ..money import pounds, to_pence, to_pounds
+from ..money import pounds, round_half_up, to_pence, to_pounds
 from .case import Case
 from .charging import ChargingRules, assess_pence
 from .funding import BookArrays, split_pence
-from .indexation import year_index
+from ..errors import InputError
+from .indexation import band_index_pct, scalar_index, year_index
+from .rates import band_rate_pence
 
 GROUPS = ["band", "client_group", "area"]
 
@@ -56,9 +58,25 @@ class YearFees:
     self_price_change: np.ndarray
 
 
-def phased_rate(current, target, share: float):
-    """Band rate a share of the way from the current to the target rate (pence, rounded once)."""
-    return to_pence((current + (target - current) * share) / 100)
+def round_rate(amount_gbp, rounding: str = "penny"):
+    """A new band rate in £ (scalar or array) to whole pence by the scenario's ``uplift.rounding``:
+    ``penny``: half up to the penny; ``pound``: half up to the whole pound (returned in pence, a
+    multiple of 100). Both use :func:`feemodel.money.to_pence`'s rule (halves away from zero), once."""
+    if rounding == "pound":
+        return to_pence(amount_gbp / 100) * 100
+    return to_pence(amount_gbp)
+
+
+def phased_rate(current, target, share: float, rounding: str = "penny"):
+    """Band rate a share of the way from the current to the target rate (pence in, pence out),
+    rounded once by :func:`round_rate`."""
+    return round_rate((current + (target - current) * share) / 100, rounding)
+
+
+def mapping_shares(target) -> dict[str, float]:
+    """A ``band_mapping`` value as {proposed band: fraction of the current band's placements}: a
+    name maps all of them (1.0); {band: %} splits them (shares add to 100, checked on loading)."""
+    return {target: 1.0} if isinstance(target, str) else {b: pct / 100 for b, pct in target.items()}
 
 
 def out_of_area_factor(case: Case, index_factor: float, overrides: dict | None = None) -> float | None:
@@ -75,27 +93,162 @@ def out_of_area_factor(case: Case, index_factor: float, overrides: dict | None =
     return (1 + first / 100) * index_factor
 
 
-def target_fees(u, fee_old, band_old, band_new, in_area, out_factor: float | None = None):
-    """New fee under ``target_rates`` (pence), for arrays that broadcast (placements, or draws x placements).
-
-    In county: the band rate, unless the fee is already above it (protection: keep the fee, a stated
-    %, or none). Out of county: ``out_factor`` on the placement's own fee (the host council's
-    price moves by the index or a stated %), or, where it is None, the band's % change.
-    Returns (new fee, fee above the new rate).
-    """
-    above = fee_old > band_new
+def _in_area_target(u, fee_old, band_old, band_new):
+    """In-county fee under ``target_rates``: the new band rate, except placements paid above the rate
+    the reach rule compares with (the new rate for ``protect_above_new_rate``, the current rate for
+    ``protect_above_current_rate``), which keep their fee, get ``protection_pct`` or (``none``) the
+    band rate. Returns (fee, compared above)."""
+    compare = band_old if u.reach_rule == "protect_above_current_rate" else band_new
+    above = fee_old > compare
     if u.protection == "keep_fee":
         protected_fee = fee_old
     elif u.protection == "pct":
         protected_fee = to_pence(fee_old / 100 * (1 + u.protection_pct / 100))
     else:
         protected_fee = band_new
+    return np.where(above, protected_fee, band_new), above
+
+
+def _out_of_area(fee_old, band_old, band_new, out_factor):
+    """Out-of-county fee: ``out_factor`` on the placement's own fee, or, where it is None, the band's %
+    change (new rate / current rate) on it, rounded to the penny."""
     if out_factor is None:
         out_factor = np.divide(band_new, band_old, out=np.ones(np.broadcast_shapes(np.shape(band_new), np.shape(band_old))),
                                where=band_old > 0)
-    fee_in = np.where(above, protected_fee, band_new)
-    fee_out = to_pence(fee_old / 100 * out_factor)
-    return np.where(in_area, fee_in, fee_out), above
+    return to_pence(fee_old / 100 * out_factor)
+
+
+def target_fees(u, fee_old, band_old, band_new, in_area, out_factor: float | None = None):
+    """New fee under ``target_rates`` (pence), for arrays that broadcast (placements, or draws x placements).
+
+    In county: the band rate, unless the fee is above the rate ``uplift.reach`` compares with
+    (``protect_above_new_rate``: the new rate; ``protect_above_current_rate``: the current rate),
+    when protection applies (keep the fee, a stated %, or none). Out of county: ``out_factor`` on
+    the placement's own fee (the host council's price moves by the index or a stated %), or, where
+    it is None, the band's % change. Returns (new fee, fee above the compared rate).
+    """
+    fee_in, above = _in_area_target(u, fee_old, band_old, band_new)
+    return np.where(in_area, fee_in, _out_of_area(fee_old, band_old, band_new, out_factor)), above
+
+
+def split_fees(u, fee_old, band_old, weights, rates, in_area, out_factor: float | None = None):
+    """New fee under ``target_rates`` where a placement may move to several proposed bands (a band
+    split, a reassessed band or its own supplementary hours): ``weights`` is a list, one per
+    proposed band, of each placement's share (fractions adding to 1), ``rates`` the matching list of
+    band rates (pence, arrays that broadcast with ``fee_old``). In county the new fee is
+    sum(share x the fee :func:`target_fees` gives under that band), rounded to the penny once; the
+    placement's band rate (for replacement admissions and the out-of-county band change) is
+    sum(share x rate), rounded once. Returns (new fee, above the compared rate under any band it
+    may move to, band rate)."""
+    fee_acc = rate_acc = 0.0
+    above = np.zeros(np.broadcast_shapes(np.shape(fee_old), *(np.shape(r) for r in rates)), dtype=bool)
+    for w, r in zip(weights, rates, strict=True):
+        if not np.any(w):
+            continue
+        fee_j, above_j = _in_area_target(u, fee_old, band_old, r)
+        fee_acc = fee_acc + w * fee_j
+        rate_acc = rate_acc + w * r
+        above |= above_j & (w > 0)
+    band_new = to_pence(np.asarray(rate_acc, dtype=float) / 100)
+    fee_in = to_pence(np.asarray(fee_acc, dtype=float) / 100)
+    return np.where(in_area, fee_in, _out_of_area(fee_old, band_old, band_new, out_factor)), above, band_new
+
+
+def percent_fees(u, fee_old, band_old, band_new, in_area, factor, out_factor: float | None = None):
+    """New fee under a % (``uniform``, ``per_band``, ``index``), pence, for arrays that broadcast.
+
+    ``every_fee``: every fee x ``factor``, rounded to the penny. ``at_or_below_rate``: in county,
+    a placement paid at or below its band's current rate moves to the new band rate, one paid above
+    keeps its fee. Out of county: ``out_factor`` (or, where None, ``factor``) on the placement's own
+    fee. Returns (new fee, kept its fee because paid above the current rate)."""
+    f = factor if out_factor is None else np.where(in_area, factor, out_factor)
+    own = to_pence(fee_old / 100 * f)
+    if u.reach_rule != "at_or_below_rate":
+        return own, np.zeros(np.shape(own), dtype=bool)
+    kept = fee_old > band_old
+    return np.where(in_area, np.where(kept, fee_old, band_new), own), in_area & kept
+
+
+# ---- rates by band and year
+
+PARTS3 = ("core", "quality_premium", "supplementary_needs")
+
+
+def band_parts(case: Case, which: str) -> dict[str, dict[str, int]]:
+    """Each band's rate (pence, excluding FNC) in parts that may follow different indices: ``core``
+    (cost of care, or the stated rate less FNC included), ``quality_premium``, ``supplementary_needs``."""
+    def build(c: Case):
+        s = c.scenario
+        out = {}
+        for band in s.bands(which):
+            p = band_rate_pence(band, s, c.params, s.rates_date)
+            out[band.name] = {"core": p["cost_of_care_total"], "quality_premium": p["quality_premium"],
+                              "supplementary_needs": p["supplementary_needs"]}
+        return out
+    return case.derive(f"band_parts:{which}", build)
+
+
+def later_factors(case: Case, which: str, k: int) -> dict[str, dict[str, float]]:
+    """{band: {part: cumulative factor}} over the later years 1..k: the product of (1 + that year's
+    % / 100) for each part of each band (:func:`feemodel.model.indexation.band_index_pct`), rounded
+    to 8 decimals as the index table's factor is. Year 0: every factor 1."""
+    def build(c: Case):
+        s = c.scenario
+        out = {}
+        for band in s.bands(which):
+            f = dict.fromkeys(PARTS3, 1.0)
+            for year in range(s.financial_year + 1, s.financial_year + k + 1):
+                pct = band_index_pct(s, c.params, year, band)
+                f = {part: f[part] * (1 + pct[part] / 100) for part in PARTS3}
+            out[band.name] = {part: round(v, 8) for part, v in f.items()}
+        return out
+    return case.derive(f"later_factors:{which}:{k}", build)
+
+
+def first_year_pct(case: Case, u) -> dict[str, dict[str, float]]:
+    """{current band: {part: % in the first year}} for a % method: ``uniform_pct`` or the band's
+    ``per_band_pct`` on every part, or (``index``) the uplift index for the scenario's own year (one
+    figure, or each band's and add-on's own under ``weights: build_up`` / ``components``)."""
+    s = case.scenario
+    out = {}
+    for band in s.bands("current"):
+        if u.method == "index":
+            if scalar_index(s):
+                pct = dict.fromkeys(PARTS3, case.derive(
+                    "first_year_index_pct", lambda c: year_index(c.scenario, c.params, c.scenario.financial_year)["index_pct"]))
+            else:
+                pct = band_index_pct(s, case.params, s.financial_year, band)
+        else:
+            pct = dict.fromkeys(PARTS3, u.uniform_pct if u.method == "uniform" else u.per_band_pct.get(band.name, 0.0))
+        out[band.name] = pct
+    return out
+
+
+def _indexed(total: int, parts: dict[str, int], mult: dict[str, float]) -> float:
+    """A rate in £ (unrounded) from its total and parts in pence, each part x its own multiplier;
+    the plain product where every part moves alike (so one index gives exactly the figure it always
+    gave)."""
+    if len(set(mult.values())) == 1:
+        return total / 100 * mult["core"]
+    core = total - parts["quality_premium"] - parts["supplementary_needs"]
+    return (core * mult["core"] + parts["quality_premium"] * mult["quality_premium"]
+            + parts["supplementary_needs"] * mult["supplementary_needs"]) / 100
+
+
+def proposed_targets_gbp(case: Case, k: int, index_factor: float, proposed: dict[str, int]) -> dict[str, float]:
+    """Each proposed band's target rate in scenario year k, £ unrounded: the proposed rate (pence)
+    indexed for the later years (one index: x ``index_factor``; else each part by its own factors)."""
+    s = case.scenario
+    if scalar_index(s):
+        return {j: proposed[j] / 100 * index_factor for j in proposed}
+    parts, f = band_parts(case, "proposed"), later_factors(case, "proposed", k)
+    return {j: _indexed(proposed[j], parts[j], f[j]) for j in proposed}
+
+
+def target_pence(amount_gbp, rounding: str):
+    """A target rate held in pence before phasing: to the penny under ``penny`` rounding (as always),
+    unrounded under ``pound`` so the rate costed is rounded once, to the pound."""
+    return to_pence(amount_gbp) if rounding == "penny" else np.asarray(amount_gbp, dtype=float) * 100
 
 
 def band_rates_costed(case: Case, k: int = 0, index_factor: float = 1.0, proposed_rates: dict[str, int] | None = None,
@@ -103,20 +256,79 @@ def band_rates_costed(case: Case, k: int = 0, index_factor: float = 1.0, propose
     """The band rate each current band is costed at in scenario year k (pence a week, excluding FNC):
     the rate new admissions are paid and the rate placements at the band rate move to.
 
-    * ``uniform`` / ``per_band``: the current rate x (1 + %) x the index factor, rounded once;
+    * ``uniform`` / ``per_band`` / ``index``: the current rate x (1 + the first year's %) x the index
+      for later years, rounded once by ``uplift.rounding`` (:func:`round_rate`). With one index a
+      year, ``index_factor`` is its cumulative factor for year k; under ``weights: build_up`` or
+      ``components`` each band's parts move by their own factors (:func:`later_factors`).
     * ``target_rates``: a share (k + 1) / phasing_years of the way from the current rate to the
-      proposed band's rate (indexed for later years), rounded once.
+      proposed band's rate (indexed for later years), rounded once by ``uplift.rounding``. A band
+      split across proposed bands is costed at sum(share x that rate), rounded to the penny once.
     """
     scenario = case.scenario
     u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
     current = case.current_rates
-    if u.method in ("uniform", "per_band"):
-        pct = {b: u.uniform_pct if u.method == "uniform" else u.per_band_pct.get(b, 0.0) for b in current}
-        return {b: int(to_pence(current[b] / 100 * ((1 + pct[b] / 100) * index_factor))) for b in current}
-    proposed = proposed_rates or case.proposed_rates
+    if u.pct_method:
+        first = first_year_pct(case, u)
+        if scalar_index(scenario):
+            return {b: int(round_rate(current[b] / 100 * ((1 + first[b]["core"] / 100) * index_factor), u.rounding)) for b in current}
+        parts, f = band_parts(case, "current"), later_factors(case, "current", k)
+        return {b: int(round_rate(_indexed(current[b], parts[b], {p: (1 + first[b][p] / 100) * f[b][p] for p in PARTS3}),
+                                  u.rounding)) for b in current}
+    gbp = proposed_targets_gbp(case, k, index_factor, proposed_rates or case.proposed_rates)
+    targets = {j: target_pence(v, u.rounding) for j, v in gbp.items()}
     share = min(1.0, (k + 1) / u.phasing_years)
-    return {b: int(phased_rate(current[b], to_pence(proposed[scenario.band_mapping[b]] / 100 * index_factor), share))
-            for b in current}
+    out = {}
+    for b in current:
+        split = mapping_shares(scenario.band_mapping[b])
+        if len(split) == 1:
+            out[b] = int(phased_rate(current[b], targets[next(iter(split))], share, u.rounding))
+        else:
+            out[b] = int(to_pence(sum(w * phased_rate(current[b], targets[j], share, u.rounding) for j, w in split.items()) / 100))
+    return out
+
+
+def needs_options(case: Case, arrays: BookArrays | None = None) -> bool:
+    """Whether ``target_rates`` must cost placements over several proposed bands: a band split in
+    ``band_mapping``, or a placement's own ``proposed_band`` or ``supplementary_hours``."""
+    a = case.arrays if arrays is None else arrays
+    return any(isinstance(v, dict) for v in case.scenario.band_mapping.values()) or a.has_reassessment
+
+
+def placement_options(scenario: Scenario, a: BookArrays) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(proposed band names, weights, supplement change): ``weights`` (placements x proposed bands)
+    is each placement's share of each proposed band: its own ``proposed_band`` where given, else its
+    current band's ``band_mapping`` (a name, or {band: %}); ``supplement`` (pence, placements x
+    proposed bands) is, where a placement gives its own ``supplementary_hours``, hours x the proposed
+    band's ``supplementary_hourly_rate`` (to the penny) less the band's own supplementary allowance,
+    and 0 elsewhere. Raises :class:`InputError` for a proposed band that is not in the structure."""
+    bands = scenario.bands("proposed")
+    names = [b.name for b in bands]
+    col = {n: j for j, n in enumerate(names)}
+    by_current = np.zeros((len(a.band_names) + 1, len(names)))
+    for i, b in enumerate(a.band_names):
+        for j, w in mapping_shares(scenario.band_mapping.get(b, {})).items():
+            by_current[i, col[j]] = w
+    weights = by_current[a.band_code]                     # code -1 picks the trailing zero row
+    own = a.proposed_band_code >= 0
+    if own.any():
+        for code, name in enumerate(a.proposed_band_names):
+            if name not in col:
+                if (a.proposed_band_code == code).any():
+                    raise InputError(scenario.data_path("placements"), "column 'proposed_band'",
+                                     f"{name!r} is not a band of {scenario.proposed_structure}; allowed: {sorted(col)}")
+        one_hot = np.zeros((len(a.proposed_band_names) + 1, len(names)))
+        for code, name in enumerate(a.proposed_band_names):
+            if name in col:
+                one_hot[code, col[name]] = 1.0
+        weights = np.where(own[:, None], one_hot[a.proposed_band_code], weights)
+    supplement = np.zeros((a.n, len(names)), dtype=np.int64)
+    hours = a.supplementary_hours
+    given = np.isfinite(hours)
+    if given.any():
+        for j, b in enumerate(bands):
+            own_p = to_pence(np.where(given, hours, 0.0) * b.supplementary_hourly_rate)
+            supplement[:, j] = np.where(given, own_p - to_pence(b.supplementary_hours * b.supplementary_hourly_rate), 0)
+    return names, weights, supplement
 
 
 def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str, int] | None = None,
@@ -125,6 +337,7 @@ def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str,
 
     ``arrays``: the placements to cost (default: the case's whole book). ``proposed_rates``
     (pence, by proposed band) and ``overrides`` (uplift settings) vary the scenario's own.
+    ``uplift.reach`` says who a change reaches (:func:`percent_fees`, :func:`target_fees`).
     """
     scenario, params = case.scenario, case.params
     u = scenario.uplift if not overrides else scenario.uplift.model_copy(update=overrides)
@@ -135,17 +348,34 @@ def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str,
     fee_old = np.where(council, a.fee, 0)
     current = case.current_rates
     band_old = a.band_values(current)
-    band_new = a.band_values(band_rates_costed(case, k, index_factor, proposed_rates, overrides))
+    costed = band_rates_costed(case, k, index_factor, proposed_rates, overrides)
+    band_new = a.band_values(costed)
     out_factor = out_of_area_factor(case, index_factor, overrides) if (council & ~in_area).any() else None
-    if u.method in ("uniform", "per_band"):
-        pct = np.full(a.n, u.uniform_pct) if u.method == "uniform" else a.band_values(u.per_band_pct, 0.0, float)
-        factor = (1 + pct / 100) * index_factor
-        if out_factor is not None:
-            factor = np.where(in_area, factor, out_factor)
-        fee_new = np.where(council, to_pence(fee_old / 100 * factor), 0)
-        protected = np.zeros(a.n, dtype=bool)
+    if u.pct_method:
+        first = first_year_pct(case, u)
+        pct = np.full(a.n, u.uniform_pct) if u.method == "uniform" else a.band_values({b: v["core"] for b, v in first.items()}, 0.0, float)
+        if scalar_index(scenario):
+            factor = (1 + pct / 100) * index_factor
+        else:
+            f = later_factors(case, "current", k)
+            factor = (1 + pct / 100) * a.band_values({b: v["core"] for b, v in f.items()}, 1.0, float)
+        fee_pct, kept = percent_fees(u, fee_old, band_old, band_new, in_area, factor, out_factor)
+        fee_new = np.where(council, fee_pct, 0)
+        protected = council & kept
     else:
-        fee_target, above = target_fees(u, fee_old, band_old, band_new, in_area, out_factor)
+        if needs_options(case, a):
+            names, weights, supplement = placement_options(scenario, a)
+            gbp = proposed_targets_gbp(case, k, index_factor, proposed_rates or case.proposed_rates)
+            share = min(1.0, (k + 1) / u.phasing_years)
+            rates = []
+            for j, name in enumerate(names):
+                fj = index_factor if scalar_index(scenario) else later_factors(case, "proposed", k)[name]["supplementary_needs"]
+                t = target_pence(gbp[name] + supplement[:, j] / 100 * fj, u.rounding)
+                rates.append(phased_rate(band_old, t, share, u.rounding))
+            fee_target, above, band_new = split_fees(u, fee_old, band_old, [weights[:, j] for j in range(len(names))],
+                                                     rates, in_area, out_factor)
+        else:
+            fee_target, above = target_fees(u, fee_old, band_old, band_new, in_area, out_factor)
         fee_new = np.where(council, fee_target, 0)
         protected = council & in_area & above & (u.protection != "none")
 
@@ -173,6 +403,66 @@ def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str,
     new = split_pence(a, rules, fnc_p, fee_p=np.where(a.chc, a.fee, fee_new), topup_p=topup_new,
                       price_p=a.price + self_change, uncapped=uncapped)
     return YearFees(year, fee_old, fee_new, band_old, band_new, protected, base, new, self_change)
+
+
+def rate_card_by_year(case: Case) -> pd.DataFrame:
+    """The indexed rate card: one row per band and financial year over the projection years.
+
+    Bands: the current bands for a % method (``uniform``, ``per_band``, ``index``: the rate each is
+    costed at, :func:`band_rates_costed`), the proposed bands for ``target_rates`` (the full
+    proposed rate indexed for later years, before any phasing; the rate a current band is costed
+    at while phasing is in the band mapping table). Columns:
+
+    * ``financial_year``: the year it starts in (2026 = 2026/27);
+    * ``weekly_rate_gbp``: £ a week excluding FNC, rounded once by ``uplift.rounding``;
+    * ``index_pct``: % a year applied to the band's cost of care (or stated rate) that year: the
+      first year's % for a % method (NaN for ``target_rates``, a move to a rate card), then the
+      band's index (its own staff share under ``weights: build_up``);
+    * ``rate_change_pct``: the weekly rate's change from the year before (the first year: from the
+      current rate; NaN for ``target_rates``), 2 decimals, half up;
+    * ``cumulative_factor``: the product of (1 + index / 100) over the years after the first;
+    * ``supplementary_needs_gbp_pw``: the band's supplementary needs allowance that year (£ a week,
+      to the penny, for information: the rate is rounded once from unrounded parts), following
+      ``indexation.components.supplementary_needs``.
+    """
+    s, params = case.scenario, case.params
+    u = s.uplift
+    which = "current" if u.pct_method else "proposed"
+    bands = s.bands(which)
+    parts = band_parts(case, which)
+    scalar = scalar_index(s)
+    first = first_year_pct(case, u) if u.pct_method else None
+    previous = dict(case.current_rates) if u.pct_method else {}
+    rows = []
+    for k in range(len(case.index)):
+        year = s.financial_year + k
+        factor = float(case.index.cumulative_factor[k])
+        if u.pct_method:
+            rates_k = band_rates_costed(case, k, factor)
+        else:
+            rates_k = {j: int(round_rate(v, u.rounding)) for j, v in proposed_targets_gbp(case, k, factor, case.proposed_rates).items()}
+        f = None if scalar else later_factors(case, which, k)
+        for band in bands:
+            b = band.name
+            if k == 0:
+                pct = first[b]["core"] if u.pct_method else np.nan
+            else:
+                pct = year_index(s, params, year)["index_pct"] if scalar else band_index_pct(s, params, year, band)["core"]
+            cumulative = factor if scalar else f[b]["core"]
+            supp_factor = (1 + first[b]["supplementary_needs"] / 100) if u.pct_method else 1.0
+            supp_factor *= factor if scalar else f[b]["supplementary_needs"]
+            rate = rates_k[b]
+            before = previous.get(b)
+            rows.append({
+                "financial_year": year, "band": b, "weekly_rate_gbp": to_pounds(rate),
+                "index_pct": round(pct, 4) if np.isfinite(pct) else np.nan,
+                "rate_change_pct": round_half_up((rate - before) / before * 100, 2) if before else np.nan,
+                "cumulative_factor": round(cumulative, 8),
+                "supplementary_needs_gbp_pw": pounds(parts[b]["supplementary_needs"] / 100 * supp_factor),
+            })
+            previous[b] = rate
+    return pd.DataFrame(rows, columns=["financial_year", "band", "weekly_rate_gbp", "index_pct", "rate_change_pct",
+                                       "cumulative_factor", "supplementary_needs_gbp_pw"])
 
 
 def exposure_weeks(scenario: Scenario, k: int, from_date: dt.date | None = None) -> tuple[float, float]:
