@@ -70,3 +70,12 @@ def fmt_gbp_m(pounds: float) -> str:
     """Format a large £ amount in millions: '£2.19m'."""
     sign = "-" if pounds < 0 else ""
     return f"{sign}£{abs(pounds) / 1e6:,.2f}m"
+
+
+def round_rate(amount_gbp, rounding: str = "penny"):
+    """A new band rate in £ (scalar or array) to whole pence by the scenario's ``uplift.rounding``:
+    ``penny``: half up to the penny; ``pound``: half up to the whole pound (returned in pence, a
+    multiple of 100). Both use :func:`to_pence`'s rule (halves away from zero), once."""
+    if rounding == "pound":
+        return to_pence(amount_gbp / 100) * 100
+    return to_pence(amount_gbp)

@@ -237,7 +237,8 @@ class Explorer:
         top = max(list(rates.values()) + list(current.values())) or 1
         out = []
         for old, rate_now in current.items():
-            new_band = mapping[old] if mapping[old] in rates else old   # uplifting current bands: same band
+            target = mapping[old] if isinstance(mapping[old], str) else max(mapping[old], key=mapping[old].get)  # a split: its largest share
+            new_band = target if target in rates else old   # uplifting current bands: same band
             new = float(rates.get(new_band, rate_now))
             out.append(f'<div style="margin:2px 0"><span style="display:inline-block;width:14em">{html.escape(old)}</span>'
                        f'<span style="display:inline-block;background:#999;height:0.8em;width:{rate_now / top * 20:.1f}em"></span> {fmt_gbp(rate_now)}<br>'

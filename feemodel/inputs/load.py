@@ -49,8 +49,14 @@ def check_parameters_in_force(scenario: Scenario, params: NationalParameters) ->
     checks = [(when, name) for when in (scenario.year_start, scenario.uplift.effective_date, scenario.rates_date)
               for name in params.names()]
     if scenario.has_data("placements") or scenario.has_data("placement_summary"):  # later years are costed only from a book
-        checks += [(scenario.year_date(k), name) for k in range(1, scenario.demand.projection_years)
-                   for name in params.names() if name.startswith(LATER_YEARS)]
+        ix = scenario.indexation
+        for k in range(1, scenario.demand.projection_years):
+            year = scenario.financial_year + k
+            # the NLW matters in a later year only to the staff index, where it reads the NLW
+            nlw_used = (ix.staff_index == "nlw" and (ix.staff_share_pct > 0 or ix.weights == "build_up")
+                        and year not in ix.staff_growth_pct)
+            checks += [(scenario.year_date(k), name) for name in params.names() if name.startswith(LATER_YEARS)
+                       and (nlw_used or name != "wages.national_living_wage")]
     for when, name in checks:
         p = params[name]
         if when < p.dates[0]:

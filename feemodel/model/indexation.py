@@ -29,7 +29,6 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.params import NationalParameters
 from ..inputs.scenario import Band, Scenario
-from .rates import band_rate_pence
 
 ADDONS = ("quality_premium", "supplementary_needs")
 STAFF_LINES = ("care_staff", "nursing_staff", "other_staff")
@@ -109,24 +108,13 @@ def scalar_index(scenario: Scenario) -> bool:
     return ix.weights == "stated" and all(v == "blended" for v in ix.components.values())
 
 
-def band_staff_share(band: Band, scenario: Scenario, params: NationalParameters) -> float:
-    """A band's staff share (fraction): ``staff_share_pct`` / 100, or with ``weights: build_up`` and a
-    band built from a cost category, (care + nursing + other staff) / its cost of care total, from
-    the build-up in pence at the scenario's rates date (0 where the total is 0)."""
-    ix = scenario.indexation
-    if ix.weights != "build_up" or band.category is None:
-        return ix.staff_share_pct / 100
-    p = band_rate_pence(band, scenario, params, scenario.rates_date)
-    total = p["cost_of_care_total"]
-    return sum(p[k] for k in STAFF_LINES) / total if total else 0.0
-
-
-def band_index_pct(scenario: Scenario, params: NationalParameters, year: int, band: Band) -> dict[str, float]:
+def band_index_pct(scenario: Scenario, params: NationalParameters, year: int, band: Band, staff_share: float) -> dict[str, float]:
     """The % a year each part of a band's rate moves by in ``year``: ``core`` (the band's cost of
     care or stated rate: its blended index, with its own staff share under ``weights: build_up``),
     ``quality_premium`` and ``supplementary_needs`` (the core's % when ``blended``, else staff
-    growth or CPI alone, as ``indexation.components`` names). Errors as :func:`year_index`."""
-    core = year_index(scenario, params, year, band_staff_share(band, scenario, params))["index_pct"]
+    growth or CPI alone, as ``indexation.components`` names). ``staff_share``: the band's staff
+    share, a fraction (see :func:`feemodel.model.uplift.band_staff_share`). Errors as :func:`year_index`."""
+    core = year_index(scenario, params, year, staff_share)["index_pct"]
     out = {"core": core}
     for addon in ADDONS:
         rule = scenario.indexation.components.get(addon, "blended")

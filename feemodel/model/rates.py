@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..money import round_half_up, to_pence, to_pounds
+from ..money import round_half_up, round_rate, to_pence, to_pounds
 from ..inputs.params import NationalParameters
 from ..inputs.scenario import Band, Category, Scenario, StaffHours
 from .price_base import price_base_factor
@@ -281,15 +281,18 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
     National figures are those in force on ``when`` (default: the scenario's rates date, the later
     of its effective date and 6 April; see :attr:`Scenario.rates_date`)."""
     when = when or scenario.rates_date
-    uplifting = which == "proposed" and scenario.uplift.method in ("uniform", "per_band")
+    uplifting = which == "proposed" and scenario.uplift.pct_method
     if uplifting and costed is None:
-        raise ValueError("a uniform or per-band uplift's rate card needs the costed rates")
+        raise ValueError("a uniform, per-band or index uplift's rate card needs the costed rates")
+    pound = which == "proposed" and not uplifting and scenario.uplift.rounding == "pound"
     rows = []
     settings = cost_settings(scenario, params)
     for band in scenario.bands("current" if uplifting else which):
         p = band_rate_pence(band, scenario, params, when, settings)
         uplift = costed[band.name] - (p["weekly_rate"] - p["fnc_in_rate"]) if uplifting else 0
-        if uplifting:
+        if uplifting and scenario.uplift.method == "index":
+            basis = "current rate + the uplift index"
+        elif uplifting:
             u = scenario.uplift
             pct = u.uniform_pct if u.method == "uniform" else u.per_band_pct.get(band.name, 0.0)
             basis = f"current rate + {pct:g}%"
@@ -312,6 +315,13 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
         row["supplementary_needs_gbp_pw"] = to_pounds(p["supplementary_needs"])
         row["fnc"] = band.fnc if band.setting == "nursing" else "n/a"
         row["fnc_rate_gbp_pw"] = to_pounds(p["fnc_amount"]) if band.setting == "nursing" else np.nan
+        if pound:
+            # the council publishes whole pounds: the rate (excluding FNC) rounded half up to the pound,
+            # as the costing pays it (money.round_rate); the rounding is its own component so the card adds up
+            ex_fnc = p["weekly_rate"] - p["fnc_in_rate"]
+            rounding = int(round_rate(ex_fnc / 100, "pound")) - ex_fnc
+            row["rounding_gbp_pw"] = to_pounds(rounding)
+            uplift += rounding
         row["weekly_rate_gbp"] = to_pounds(p["weekly_rate"] + uplift)
         if survey_summary is not None and band.category:
             s = survey_summary[(survey_summary.category == band.category) & (survey_summary.cost_line == "total")
@@ -366,25 +376,39 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
 
     ``current``: {current band: pence}; ``proposed``: {proposed band: pence} (the full target);
     ``costed``: {current band: pence}, the first year's band rate (phased where the scenario phases
-    the change). With a uniform or per-band % the bands stay as they are: the proposed band is the
-    current band and the proposed rate is the uplifted rate.
+    the change). With a %, per band or the index, the bands stay as they are: the proposed band is
+    the current band and the proposed rate is the uplifted rate. Where a band splits across proposed
+    bands (``band_mapping`` shares) or placements carry their own ``proposed_band``, there is a row
+    per current and proposed band, with ``share_pct`` (the mapping's share) and ``placements`` the
+    expected count (placements reassessed to the band, plus the share of the rest), to 1 decimal.
     """
     council = placements[placements.funding == "council"]
-    counts = council.groupby("band").size()
-    uplifting = scenario.uplift.method in ("uniform", "per_band")
+    own = council.proposed_band if "proposed_band" in council else pd.Series("", index=council.index)
+    uplifting = scenario.uplift.pct_method
+    split = not uplifting and (any(isinstance(v, dict) for v in scenario.band_mapping.values()) or own.ne("").any())
     rows = []
     for old, new in scenario.band_mapping.items():
-        to_band = old if uplifting else new
-        target = costed[old] if uplifting else proposed[new]
-        rows.append({
-            "current_band": old,
-            "proposed_band": to_band,
-            "placements": int(counts.get(old, 0)),
-            "current_rate_gbp_pw": to_pounds(current[old]),
-            "proposed_rate_gbp_pw": to_pounds(target),
-            "first_year_rate_gbp_pw": to_pounds(costed[old]),
-            "change_gbp_pw": to_pounds(costed[old] - current[old]),
-            "change_pct": round_half_up((costed[old] - current[old]) / current[old] * 100, 2) if current[old] else np.nan,
-        })
+        in_band = council.band.eq(old)
+        shares = {old: 100.0} if uplifting else ({new: 100.0} if isinstance(new, str) else dict(new))
+        for b in sorted(set(own[in_band & own.ne("")]) - set(shares)):   # reassessed placements' own bands
+            shares[b] = 0.0
+        for to_band, share in shares.items():
+            target = costed[old] if uplifting else proposed[to_band]
+            row = {"current_band": old, "proposed_band": to_band}
+            if split:
+                # placements reassessed to this band, plus the band's share of the rest (an expected count)
+                mapped = in_band & own.eq("")
+                row["placements"] = round(float((in_band & own.eq(to_band)).sum() + mapped.sum() * share / 100), 1)
+                row["share_pct"] = share
+            else:
+                row["placements"] = int(in_band.sum())
+            row.update({
+                "current_rate_gbp_pw": to_pounds(current[old]),
+                "proposed_rate_gbp_pw": to_pounds(target),
+                "first_year_rate_gbp_pw": to_pounds(costed[old]),
+                "change_gbp_pw": to_pounds(costed[old] - current[old]),
+                "change_pct": round_half_up((costed[old] - current[old]) / current[old] * 100, 2) if current[old] else np.nan,
+            })
+            rows.append(row)
     return pd.DataFrame(rows)
 

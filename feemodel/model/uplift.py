@@ -31,13 +31,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..inputs.scenario import Scenario
-from ..money import pounds, round_half_up, to_pence, to_pounds
+from ..inputs.params import NationalParameters
+from ..inputs.scenario import Band, Scenario
+from ..money import pounds, round_half_up, round_rate, to_pence, to_pounds
 from .case import Case
 from .charging import ChargingRules, assess_pence
 from .funding import BookArrays, split_pence
 from ..errors import InputError
-from .indexation import band_index_pct, scalar_index, year_index
+from .indexation import STAFF_LINES, band_index_pct, scalar_index, year_index
 from .rates import band_rate_pence
 
 GROUPS = ["band", "client_group", "area"]
@@ -58,19 +59,22 @@ class YearFees:
     self_price_change: np.ndarray
 
 
-def round_rate(amount_gbp, rounding: str = "penny"):
-    """A new band rate in £ (scalar or array) to whole pence by the scenario's ``uplift.rounding``:
-    ``penny``: half up to the penny; ``pound``: half up to the whole pound (returned in pence, a
-    multiple of 100). Both use :func:`feemodel.money.to_pence`'s rule (halves away from zero), once."""
-    if rounding == "pound":
-        return to_pence(amount_gbp / 100) * 100
-    return to_pence(amount_gbp)
-
-
 def phased_rate(current, target, share: float, rounding: str = "penny"):
     """Band rate a share of the way from the current to the target rate (pence in, pence out),
     rounded once by :func:`round_rate`."""
     return round_rate((current + (target - current) * share) / 100, rounding)
+
+
+def band_staff_share(band: Band, scenario: Scenario, params: NationalParameters) -> float:
+    """A band's staff share (fraction): ``staff_share_pct`` / 100, or with ``weights: build_up`` and a
+    band built from a cost category, (care + nursing + other staff) / its cost of care total, from
+    the build-up in pence at the scenario's rates date (0 where the total is 0)."""
+    ix = scenario.indexation
+    if ix.weights != "build_up" or band.category is None:
+        return ix.staff_share_pct / 100
+    p = band_rate_pence(band, scenario, params, scenario.rates_date)
+    total = p["cost_of_care_total"]
+    return sum(p[k] for k in STAFF_LINES) / total if total else 0.0
 
 
 def mapping_shares(target) -> dict[str, float]:
@@ -198,7 +202,7 @@ def later_factors(case: Case, which: str, k: int) -> dict[str, dict[str, float]]
         for band in s.bands(which):
             f = dict.fromkeys(PARTS3, 1.0)
             for year in range(s.financial_year + 1, s.financial_year + k + 1):
-                pct = band_index_pct(s, c.params, year, band)
+                pct = band_index_pct(s, c.params, year, band, band_staff_share(band, s, c.params))
                 f = {part: f[part] * (1 + pct[part] / 100) for part in PARTS3}
             out[band.name] = {part: round(v, 8) for part, v in f.items()}
         return out
@@ -217,7 +221,7 @@ def first_year_pct(case: Case, u) -> dict[str, dict[str, float]]:
                 pct = dict.fromkeys(PARTS3, case.derive(
                     "first_year_index_pct", lambda c: year_index(c.scenario, c.params, c.scenario.financial_year)["index_pct"]))
             else:
-                pct = band_index_pct(s, case.params, s.financial_year, band)
+                pct = band_index_pct(s, case.params, s.financial_year, band, band_staff_share(band, s, case.params))
         else:
             pct = dict.fromkeys(PARTS3, u.uniform_pct if u.method == "uniform" else u.per_band_pct.get(band.name, 0.0))
         out[band.name] = pct
@@ -447,7 +451,7 @@ def rate_card_by_year(case: Case) -> pd.DataFrame:
             if k == 0:
                 pct = first[b]["core"] if u.pct_method else np.nan
             else:
-                pct = year_index(s, params, year)["index_pct"] if scalar else band_index_pct(s, params, year, band)["core"]
+                pct = year_index(s, params, year)["index_pct"] if scalar else band_index_pct(s, params, year, band, band_staff_share(band, s, params))["core"]
             cumulative = factor if scalar else f[b]["core"]
             supp_factor = (1 + first[b]["supplementary_needs"] / 100) if u.pct_method else 1.0
             supp_factor *= factor if scalar else f[b]["supplementary_needs"]

@@ -186,7 +186,9 @@ COLUMNS: dict[str, Label] = {
     # -- uplift_cost (changes against today's fees held flat, £ a year)
     "period": Label("Period", "text"),
     "placements_affected": Label("Placements whose fee or top-up changes", "count"),
-    "protected": Label("Placements protected (already paid above the new rate)", "count"),
+    "protected": Label("Placements kept at their own fee or protected (paid above the rate the rule compares with)", "count"),
+    "rounding_gbp_pw": _money("Rounding to the whole pound"),
+    "rate_change_pct": Label("Change in the weekly rate from the year before", "pct"),
     "gross_change_gbp": _money("Change in gross fees, all payers", "gbp_pa"),
     "council_net_change_gbp": _money("Cost to the council", "gbp_pa"),
     "resident_contribution_change_gbp": _money("Change in residents' contributions", "gbp_pa"),
@@ -296,6 +298,9 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("survey_summary", "median_ci_high"): _money("Median, 95% confidence interval, high", "gbp_prpw"),
     ("survey_summary", "reliability"): Label("How far to rely on the figures", "text"),
     ("rate_card", "price_base_factor"): Label("Uprating from the price base", "factor"),
+    ("rate_card_by_year", "financial_year"): Label("Financial year starting April", "financial_year"),
+    ("rate_card_by_year", "index_pct"): Label("Index applied in the year", "pct_pa"),
+    ("band_mapping", "share_pct"): Label("Share of the band's placements moving to the proposed band", "pct"),
     ("sustainability", "cost_category"): Label("Cost of care from", "text"),
     ("sustainability_by_home", "cost_category"): Label("Cost of care from", "text"),
     # -- price_base: uprating from an earlier year's prices

@@ -172,6 +172,9 @@ TABLES: list[Table] = [
     Table("price_base", _price_base, (), "Uprating to the scenario's prices",
           "Figures stated at an earlier year's prices (a survey of earlier accounts, a build-up at earlier prices) are uprated "
           "to the scenario's year: each year's % and the cumulative factor. Each uprated amount is rounded to the penny once."),
+    Table("rate_card_by_year", lambda c: uplift.rate_card_by_year(c), (), "Rates by year",
+          "The weekly rate of each band in each year of the projection (excluding FNC): the first year's rate, then indexed "
+          "by the uplift index (each band's own where the index weights come from its build-up), rounded by the scenario's rule."),
     Table("uplift_index", _uplift_index, (), "Uplift index by year",
           "Yearly uplift index (% a year): staff share x staff growth + other share x CPI + step changes."),
     Table("funding_summary", lambda c: funding.summary_tables(funding_split(c)), ("book",), "Who pays the weekly fees now",
