@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from feemodel.errors import InputError, NotComputed
-from feemodel.inputs.load import check_parameters_in_force, scenario_parameters
+from feemodel.inputs.load import check_parameters_in_force, load_inputs, scenario_parameters
 from feemodel.inputs.scenario import Category, Scenario
 from feemodel.model import market, rates, sensitivity, uplift
 from feemodel.model.case import Case
@@ -127,7 +127,7 @@ def test_no_price_base_no_factor_column(params):
 
 # ---- 4. which category a home's cost comes from
 
-def _own_council(tmp_path, categories, bands, **edits):
+def _own_council(tmp_path, categories, bands, check=True, **edits):
     """The tiny council (H1 residential 36/40 beds, H2 nursing 45/50) with its own categories and bands."""
     path = tiny_scenario(tmp_path, [dict(weekly_fee=760)] * 4 + [dict(home_id="H2", setting="nursing", band="Nursing", weekly_fee=850)],
                          dict(method="target_rates"))
@@ -148,7 +148,8 @@ def _own_council(tmp_path, categories, bands, **edits):
         d["band_mapping"] = {"Residential": "Residential", "Nursing": "Nursing"}
         d["sensitivity"] = {}   # these categories state no occupancy: an occupancy range would be refused
         d.update(edits)
-    return load_case(edit_yaml(path, change))
+    path = edit_yaml(path, change)
+    return load_case(path) if check else Case(*load_inputs(path))   # load_case checks sensitivity ranges
 
 
 RES_ONLY = {"residential": {"label": "Residential", "setting": "residential",
@@ -204,7 +205,7 @@ def test_a_homes_own_unknown_category_names_file_row_and_column(tmp_path):
 def _full_occupancy(tmp_path, sens):
     return _own_council(tmp_path, {"residential": {"label": "R", "setting": "residential", "occupancy_pct": 100,
                                                    "lines_prpw": {"care_staff": 312.88}, "supplies_prpw": {"s": 100}}},
-                        BANDS, sensitivity=sens).scenario
+                        BANDS, check=False, sensitivity=sens).scenario
 
 
 def test_an_occupancy_range_beyond_100_is_refused(tmp_path):
@@ -231,9 +232,11 @@ def test_normal_occupancy_draws_are_clipped_and_said(tmp_path):
 
 
 def test_an_occupancy_range_on_a_category_without_occupancy_is_refused(tmp_path):
-    case = _own_council(tmp_path, RES_ONLY, BANDS, sensitivity={"one_way": {"occupancy_pct": {"low": -5, "high": 0}}})
+    case = _own_council(tmp_path, RES_ONLY, BANDS, check=False, sensitivity={"one_way": {"occupancy_pct": {"low": -5, "high": 0}}})
     with pytest.raises(InputError, match="states no occupancy_pct"):
         sensitivity.check_ranges(case.scenario)
+    with pytest.raises(InputError, match="states no occupancy_pct"):   # and loading the case refuses it (exit 2)
+        _own_council(tmp_path / "b", RES_ONLY, BANDS, sensitivity={"one_way": {"occupancy_pct": {"low": -5, "high": 0}}})
 
 
 # ---- 6. years from 2015/16

@@ -597,7 +597,8 @@ def _pydantic_error(path: Path, err: ValidationError) -> InputError:
     elif kind in _LIMITS:
         key, words = _LIMITS[kind]
         limit = (first.get("ctx") or {}).get(key)
-        msg = f"Input should be {words} {_number(limit)}" if isinstance(limit, int | float) else msg
+        shown = str(int(limit)) if isinstance(limit, int) and "year" in loc else _number(limit) if isinstance(limit, int | float) else ""
+        msg = f"Input should be {words} {shown}" if isinstance(limit, int | float) else msg
         msg = f"{msg} (got {_excerpt(first.get('input'))})"
     elif kind == "finite_number":
         msg = f"Input should be a finite number (got {_excerpt(first.get('input'))})"

@@ -98,11 +98,11 @@ class Case:
             if self.missing("cost_survey") is None or (b.survey_published is not None and len(b.survey_published)):
                 return None
             return words["survey"] if b.cost_survey is None and b.survey_published is None else "the provider cost survey has no rows"
+        if data == "cost_survey" and b.survey_published is not None:
+            return "the cost survey is a published summary, without homes' returns"
         frame = getattr(b, "placements" if data == "book" else data)
         if frame is None:
             return words[data]
-        if data == "cost_survey" and b.survey_published is not None:
-            return "the cost survey is a published summary, without homes' returns"
         if not len(frame):
             return {"book": "the placement book has no rows", "placements": "the placement book has no rows",
                     "homes": "the care homes file has no rows", "cost_survey": "the provider cost survey has no rows",

@@ -130,15 +130,20 @@ def _band_mapping(case: Case) -> pd.DataFrame:
                               uplift.band_rates_costed(case))
 
 
-def _uplift_index(case: Case) -> pd.DataFrame:
-    """The index table; without a placement book it is for information, so a missing series skips
-    it (with a placement book, a missing series is bad input: the later years are costed)."""
-    try:
-        return case.index
-    except InputError as exc:
-        if case.has("book"):
-            raise
-        raise NotComputed(f"the index for later years is not computed ({exc.where}: {exc.problem})") from None
+def _indexed(build: Callable[[Case], pd.DataFrame]) -> Callable[[Case], pd.DataFrame]:
+    """A table of later years: without a placement book it is for information, so a missing index
+    series skips it with the reason (with a book, a missing series is bad input: later years are costed)."""
+    def table(case: Case) -> pd.DataFrame:
+        try:
+            return build(case)
+        except InputError as exc:
+            if case.has("book"):
+                raise
+            raise NotComputed(f"the index for later years is not computed ({exc.where}: {exc.problem})") from None
+    return table
+
+
+_uplift_index = _indexed(lambda c: c.index)
 
 
 def _budget(case: Case) -> pd.DataFrame:
@@ -172,7 +177,7 @@ TABLES: list[Table] = [
     Table("price_base", _price_base, (), "Uprating to the scenario's prices",
           "Figures stated at an earlier year's prices (a survey of earlier accounts, a build-up at earlier prices) are uprated "
           "to the scenario's year: each year's % and the cumulative factor. Each uprated amount is rounded to the penny once."),
-    Table("rate_card_by_year", lambda c: uplift.rate_card_by_year(c), (), "Rates by year",
+    Table("rate_card_by_year", _indexed(uplift.rate_card_by_year), (), "Rates by year",
           "The weekly rate of each band in each year of the projection (excluding FNC): the first year's rate, then indexed "
           "by the uplift index (each band's own where the index weights come from its build-up), rounded by the scenario's rule."),
     Table("uplift_index", _uplift_index, (), "Uplift index by year",
