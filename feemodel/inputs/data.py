@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .files import read_regular_file
-from .scenario import DataFile, Scenario
+from .scenario import COST_LINES, DataFile, Scenario
 
 MAX_MONEY = 100_000.0  # £/week; anything larger is a typing error, not a fee
 MAX_CAPITAL = 100_000_000.0
@@ -45,14 +45,22 @@ class Col:
     absent_ok: bool = False  # the file may leave the column out altogether (read as blank)
 
 
+# columns several files share
+SETTING = Col("choice", choices=("residential", "nursing"))
+CLIENT_GROUP = Col("choice", choices=("older", "working_age"))
+AREA = Col("choice", choices=("in", "out"))
+FUNDING = Col("choice", choices=("council", "self", "chc"))
+AGE_BAND = Col("choice", choices=("18-64", "65-74", "75-84", "85+"))
+COUNT = Col("int", required=False, absent_ok=True, low=0, high=1_000_000)
+
 SCHEMAS: dict[str, dict[str, Col]] = {
     "placements": {
         "placement_id": Col("id"),
         "home_id": Col("text"),
-        "setting": Col("choice", choices=("residential", "nursing")),
-        "client_group": Col("choice", choices=("older", "working_age")),
-        "area": Col("choice", choices=("in", "out")),
-        "funding": Col("choice", choices=("council", "self", "chc")),
+        "setting": SETTING,
+        "client_group": CLIENT_GROUP,
+        "area": AREA,
+        "funding": FUNDING,
         "band": Col("text", required=False),
         "weekly_fee": Col("money", required=False),
         "provider_price": Col("money"),
@@ -74,23 +82,23 @@ SCHEMAS: dict[str, dict[str, Col]] = {
     # type, with the number of placements and their averages (£/week)
     "placement_summary": {
         "band": Col("text", required=False),
-        "setting": Col("choice", choices=("residential", "nursing")),
-        "client_group": Col("choice", choices=("older", "working_age")),
-        "area": Col("choice", choices=("in", "out")),
-        "funding": Col("choice", choices=("council", "self", "chc")),
+        "setting": SETTING,
+        "client_group": CLIENT_GROUP,
+        "area": AREA,
+        "funding": FUNDING,
         "placements": Col("int", low=1, high=1_000_000),
         "average_weekly_fee": Col("money", required=False),
         "average_assessed_contribution": Col("money", required=False),
-        "placements_with_topup": Col("int", required=False, absent_ok=True, low=0, high=1_000_000),
+        "placements_with_topup": COUNT,
         "average_topup": Col("money", required=False, absent_ok=True),
-        "fnc_eligible_placements": Col("int", required=False, absent_ok=True, low=0, high=1_000_000),
+        "fnc_eligible_placements": COUNT,
         "average_provider_price": Col("money", required=False, absent_ok=True),
     },
     "homes": {
         "home_id": Col("id"),
         "home_name": Col("text"),
-        "setting": Col("choice", choices=("residential", "nursing")),
-        "area": Col("choice", choices=("in", "out")),
+        "setting": SETTING,
+        "area": AREA,
         "locality": Col("choice", choices=("urban", "rural")),
         "beds": Col("int", low=1, high=1000),
         "occupied_beds": Col("int", required=False, low=0, high=1000),
@@ -105,17 +113,13 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "category": Col("text"),
         "beds": Col("int", low=1, high=1000),
         "occupancy_pct": Col("number", low=1, high=100),
-        "cost_line": Col("choice", choices=("care_staff", "nursing_staff", "other_staff", "premises",
-                                           "supplies_services", "head_office", "return_on_operations",
-                                           "return_on_capital")),
+        "cost_line": Col("choice", choices=COST_LINES),
         "amount_prpw": Col("money"),
     },
     # a published summary (Annex A): quartiles per line and category, with the number of homes
     "survey_summary": {
         "category": Col("text"),
-        "cost_line": Col("choice", choices=("care_staff", "nursing_staff", "other_staff", "premises",
-                                           "supplies_services", "head_office", "return_on_operations",
-                                           "return_on_capital", "total")),
+        "cost_line": Col("choice", choices=(*COST_LINES, "total")),
         "homes": Col("int", low=1, high=100_000),
         "lower_quartile": Col("money", required=False),
         "median": Col("money"),
@@ -123,13 +127,13 @@ SCHEMAS: dict[str, dict[str, Col]] = {
     },
     "population": {
         "year": Col("int", low=1990, high=2100),
-        "age_band": Col("choice", choices=("18-64", "65-74", "75-84", "85+")),
+        "age_band": AGE_BAND,
         "population": Col("int", low=1, high=100_000_000),
         "kind": Col("choice", choices=("estimate", "projection")),
     },
     "admissions": {
         "year": Col("int", low=1990, high=2100),
-        "age_band": Col("choice", choices=("18-64", "65-74", "75-84", "85+")),
+        "age_band": AGE_BAND,
         "admissions": Col("int", low=0, high=10_000_000),
     },
 }
@@ -281,8 +285,6 @@ def raw_frame(path: Path, rows: list[list[str]], spec: DataFile | None, allowed:
         raise InputError(path, f"column {clash[0]!r}", f"given twice (columns {', '.join(repr(f) for f in from_)}); map one column to it")
     names = {columns.get(h, h): h for h in header}
     frame = pd.DataFrame([[c.strip() for c in r] for r in rows[1:]], columns=targets, dtype=object)
-    if frame.empty:
-        frame = pd.DataFrame({t: pd.Series(dtype=object) for t in targets})
     frame.index = pd.RangeIndex(2, 2 + len(frame))  # spreadsheet line numbers
     for ours, mapping in codes.items():
         if ours in frame:
@@ -603,17 +605,17 @@ def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
             i = h.index[wrong.to_numpy()][0]
             raise InputError(hpath, at(h, i, "cost_category"), f"category {h.cost_category[i]!r} is not a {h.setting[i]} category")
     if p is not None:
+        late = p.start_date > fy_end   # never true in a summary (no start dates)
+        if late.any():
+            i = p.index[late.to_numpy()][0]
+            raise InputError(ppath, at(p, i, "start_date"),
+                             f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
+                             "the book lists placements that have started")
         if h is not None and not from_summary:
             unknown_home = ~p.home_id.isin(h.home_id)
             if unknown_home.any():
                 i = p.index[unknown_home.to_numpy()][0]
                 raise InputError(ppath, at(p, i, "home_id"), f"{p.home_id[i]!r} is not a home in {scenario.data_name('homes')}")
-            late = p.start_date > fy_end
-            if late.any():
-                i = p.index[late.to_numpy()][0]
-                raise InputError(ppath, at(p, i, "start_date"),
-                                 f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
-                                 "the book lists placements that have started")
             closed = p.home_id.map(h.set_index("home_id").closed)
             after = closed.notna() & (p.start_date > closed)
             if after.any():
@@ -621,13 +623,6 @@ def check_consistency(scenario: Scenario, t: dict[str, pd.DataFrame]) -> None:
                 raise InputError(ppath, at(p, i, "start_date"),
                                  f"{p.start_date[i].date()} is after home {p.home_id[i]} closed ({closed[i].date()} in "
                                  f"{scenario.data_name('homes')})")
-        elif not from_summary:
-            late = p.start_date > fy_end
-            if late.any():
-                i = p.index[late.to_numpy()][0]
-                raise InputError(ppath, at(p, i, "start_date"),
-                                 f"{p.start_date[i].date()} is after the end of financial year {fy} ({fy_end.date()}); "
-                                 "the book lists placements that have started")
         bands = {b.name: b for b in scenario.bands("current")}
         council = p.funding.eq("council")
         bad_band = council & ~p.band.isin(bands)

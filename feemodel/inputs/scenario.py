@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -140,6 +140,9 @@ class StaffHours(Strict):
 FixedLine = Literal["other_staff", "supplies", "head_office"]
 CostLine = Literal["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
                    "return_on_operations", "return_on_capital"]
+# the eight cost lines of a build-up and a survey, in the toolkit's order (the one list: rates, the
+# survey, the data files' cost_line column and the survey forms all read it)
+COST_LINES: tuple[str, ...] = get_args(CostLine)
 
 
 class Category(Strict):

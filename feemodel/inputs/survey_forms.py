@@ -39,11 +39,10 @@ from ..errors import InputError
 from ..money import pounds
 from ..paths import params_dir
 from .files import read_regular_file
+from .scenario import COST_LINES
 
-# The eight toolkit cost lines, in the toolkit's order (the same list as
-# feemodel.model.rates.COST_LINES and data.py's cost_line choices; a test keeps them equal).
-TOOLKIT_LINES = ("care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
-                 "head_office", "return_on_operations", "return_on_capital")
+# The eight toolkit cost lines, in the toolkit's order (the scenario schema's list)
+TOOLKIT_LINES = COST_LINES
 ID_COLUMNS = ("home_id", "category", "beds", "occupancy_pct")
 LONG_COLUMNS = (*ID_COLUMNS, "cost_line", "amount_prpw")
 TOTAL = "total"  # a template subtotal: recognised, left out

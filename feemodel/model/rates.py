@@ -53,11 +53,11 @@ import pandas as pd
 from ..errors import InputError
 from ..money import round_half_up, round_rate, to_pence, to_pounds
 from ..inputs.params import NationalParameters
+from ..inputs.scenario import COST_LINES as SCENARIO_COST_LINES
 from ..inputs.scenario import Band, Category, Scenario, StaffHours
 from .price_base import price_base_factor
 
-COST_LINES = ["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
-              "head_office", "return_on_operations", "return_on_capital"]
+COST_LINES = list(SCENARIO_COST_LINES)
 OPERATING_LINES = COST_LINES[:6]
 PRICE_BASE_KEY = "cost_of_care.price_base"
 WEEKS_PER_YEAR = 52
