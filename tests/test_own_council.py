@@ -156,7 +156,7 @@ def test_errors_name_the_councils_column_and_sheet_row(tmp_path):
         load_case(write(dst, "bad.yaml", data))
     data["data"]["placements"]["sheet"] = "Placements"
     data["data"]["placements"]["columns"] = {**COUNCIL_NAMES, "Weekly Fee": "weekly_fees"}
-    with pytest.raises(InputError, match="data.placements.columns.Weekly Fee: 'weekly_fees' is not a column of this file "
+    with pytest.raises(InputError, match=r"bad.yaml: data.placements.columns.Weekly Fee: 'weekly_fees' is not a column of this file "
                                          r"\(did you mean 'weekly_fee'\?\)"):
         load_case(write(dst, "bad.yaml", data))
 

@@ -334,12 +334,13 @@ def validate_frame(path: Path, frame: pd.DataFrame, schema: dict[str, Col], name
     return result
 
 
-def read_table(path: Path, kind: str, spec: DataFile | None = None, where: str | None = None) -> pd.DataFrame:
+def read_table(path: Path, kind: str, spec: DataFile | None = None, where: str | None = None, source=None) -> pd.DataFrame:
     """Read one data file of a known kind (CSV or an .xlsx sheet), map the council's column names
-    and codes, and validate it against :data:`SCHEMAS`. A header with no rows is an empty table."""
+    and codes, and validate it against :data:`SCHEMAS`. A header with no rows is an empty table.
+    ``source`` (the scenario file) is named by errors in the scenario's column map."""
     schema = SCHEMAS[kind]
     rows = read_rows(path, spec)
-    frame, names = raw_frame(path, rows, spec, list(schema), where or f"data.{kind}")
+    frame, names = raw_frame(path, rows, spec, list(schema), where or f"data.{kind}", source)
     return validate_frame(path, frame, schema, names)
 
 
@@ -453,7 +454,7 @@ def _read_survey(scenario: Scenario, path: Path, spec: DataFile) -> tuple[pd.Dat
     from . import survey_forms
 
     if spec.form == "long":
-        return read_table(path, "cost_survey", spec, "data.cost_survey"), None
+        return read_table(path, "cost_survey", spec, "data.cost_survey", scenario.path), None
     rows = read_rows(path, spec)
     if spec.form == "summary":
         schema = SCHEMAS["survey_summary"]
@@ -543,10 +544,10 @@ def load_book(scenario: Scenario) -> Book:
         if kind == "cost_survey":
             tables["cost_survey"], tables["survey_published"] = _read_survey(scenario, path, spec)
         elif kind == "placement_summary":
-            tables["placements"] = expand_summary(path, read_table(path, kind, spec))
+            tables["placements"] = expand_summary(path, read_table(path, kind, spec, source=scenario.path))
             tables["from_summary"] = True
         else:
-            tables[kind] = read_table(path, kind, spec)
+            tables[kind] = read_table(path, kind, spec, source=scenario.path)
     check_consistency(scenario, tables)
     return Book(**tables)
 
