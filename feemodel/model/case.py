@@ -31,6 +31,16 @@ from .indexation import uplift_index
 from .rates import band_rates
 
 BOOK_DERIVED = ("arrays", "council_arrays", "council_placements")
+# each input of :meth:`Case.has`: (words when it is not given, the file's name)
+INPUT_WORDS = {
+    "book": ("no placement book", "the placement book"),
+    "placements": ("no placement book", "the placement book"),
+    "homes": ("no care homes file", "the care homes file"),
+    "cost_survey": ("no provider cost survey", "the provider cost survey"),
+    "survey": ("no provider cost survey", "the provider cost survey"),
+    "population": ("no population figures", "the population file"),
+    "admissions": ("no admissions history", "the admissions file"),
+}
 
 
 @dataclass(eq=False)
@@ -90,23 +100,18 @@ class Case:
     def missing(self, data: str) -> str | None:
         """Why the input ``data`` (see :meth:`has`) is not available, in words; None when it is."""
         b = self.book
-        words = {"book": "no placement book", "placements": "no placement book",
-                 "homes": "no care homes file", "cost_survey": "no provider cost survey",
-                 "survey": "no provider cost survey", "population": "no population figures",
-                 "admissions": "no admissions history"}
+        absent, noun = INPUT_WORDS[data]
         if data == "survey":
-            if self.missing("cost_survey") is None or (b.survey_published is not None and len(b.survey_published)):
+            if self.has("cost_survey") or (b.survey_published is not None and len(b.survey_published)):
                 return None
-            return words["survey"] if b.cost_survey is None and b.survey_published is None else "the provider cost survey has no rows"
+            return absent if b.cost_survey is None and b.survey_published is None else f"{noun} has no rows"
         if data == "cost_survey" and b.survey_published is not None:
             return "the cost survey is a published summary, without homes' returns"
         frame = getattr(b, "placements" if data == "book" else data)
         if frame is None:
-            return words[data]
+            return absent
         if not len(frame):
-            return {"book": "the placement book has no rows", "placements": "the placement book has no rows",
-                    "homes": "the care homes file has no rows", "cost_survey": "the provider cost survey has no rows",
-                    "population": "the population file has no rows", "admissions": "the admissions file has no rows"}[data]
+            return f"{noun} has no rows"
         if data == "placements" and b.from_summary:
             return "the placement book is a summary by band, without residents, homes or start dates"
         return None
