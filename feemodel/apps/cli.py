@@ -126,7 +126,8 @@ def check(scenario):
     path = _scenario(scenario)
     case = load_case(path)
     s, book = case.scenario, case.book
-    notes = check_demand(s, book) if case.has("book") and case.has("population") and case.has("admissions") else []
+    absent = unavailable(case)
+    notes = check_demand(s, book) if "demand" not in absent else []
     found = run_checks(case)
     click.echo(f"{path}: OK")
     click.echo(f"  {s.council}: {s.title} ({s.year_label})")
@@ -135,7 +136,7 @@ def check(scenario):
         click.echo(f"  {line}")
     for note in notes:
         click.echo(f"  note: {note}")
-    for name, why in unavailable(case).items():
+    for name, why in absent.items():
         click.echo(f"  not computed: {name}: {why}")
     _print_checks(found)
 

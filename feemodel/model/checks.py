@@ -147,8 +147,7 @@ def survey_sample_checks(case: Case) -> list[dict]:
     """Small categories and lines missing for some homes (see :func:`feemodel.model.survey.survey_checks`)."""
     if not case.has("cost_survey"):
         return []
-    kept = survey.apply_exclusions(case.book.cost_survey, case.scenario.survey_exclusions)[0]
-    return [_row(case, w["key"], "data.cost_survey", w["detail"], "") for w in survey.survey_checks(kept)]
+    return [_row(case, w["key"], "data.cost_survey", w["detail"], "") for w in survey.survey_checks(survey.case_kept(case)[0])]
 
 
 def checks(case: Case) -> pd.DataFrame:

@@ -36,6 +36,8 @@ from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from ..errors import NotComputed
 from ..money import pounds
+from .case import Case
+from .price_base import price_base_factor
 from .rates import COST_LINES
 
 OUTLIER_IQR_MULTIPLE = 3.0
@@ -52,6 +54,24 @@ SMALL_SAMPLE_WORDS = "fewer than 5 homes: for information only"
 MIN_HOMES_PER_TERM = 10
 SUMMARY_COLUMNS = ["category", "cost_line", "convention", "homes", "lower_quartile", "median", "upper_quartile",
                    "median_ci_low", "median_ci_high", "reliability"]
+
+
+def case_factor(case: Case) -> float:
+    """The factor from the survey's price base (``survey_price_base``) to the scenario's year."""
+    s = case.scenario
+    return price_base_factor(s.survey_price_base, s, case.params, "survey_price_base")
+
+
+def case_rows(case: Case) -> pd.DataFrame:
+    """The case's homes' returns at the scenario's year's prices (uprated by :func:`uprate`);
+    derived once per case."""
+    return case.derive("survey_rows", lambda c: uprate(c.book.cost_survey, case_factor(c)))
+
+
+def case_kept(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the case's survey rows kept, table of exclusions), after the scenario's ``survey_exclusions``;
+    derived once per case."""
+    return case.derive("survey_kept", lambda c: apply_exclusions(case_rows(c), c.scenario.survey_exclusions))
 
 
 def apply_exclusions(survey: pd.DataFrame, exclusions: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -24,7 +24,7 @@ from ..inputs.load import load_inputs
 from ..model import budget, checks, demand, funding, market, rates, sensitivity, survey, uplift
 from ..model.case import Case
 from ..model.engine import CostEngine
-from ..model.price_base import price_base_factor, price_base_steps
+from ..model.price_base import price_base_steps
 from .suppression import suppress_tables
 
 
@@ -46,27 +46,12 @@ class Table:
 
 # ---- values shared by several tables, derived once per case
 
-def survey_rows(case: Case) -> pd.DataFrame:
-    """Homes' survey returns at the scenario's year's prices (uprated from ``survey_price_base``)."""
-    return case.derive("survey_rows", lambda c: survey.uprate(c.book.cost_survey, _survey_factor(c)))
-
-
-def _survey_factor(case: Case) -> float:
-    s = case.scenario
-    return price_base_factor(s.survey_price_base, s, case.params, "survey_price_base")
-
-
-def kept_survey(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(survey rows kept, table of exclusions)."""
-    return case.derive("survey_kept", lambda c: survey.apply_exclusions(survey_rows(c), c.scenario.survey_exclusions))
-
-
 def survey_summary(case: Case) -> pd.DataFrame:
     """Quartiles per line and category: from homes' returns, or as a council published them."""
     if case.has("cost_survey"):
-        return case.derive("survey_summary", lambda c: survey.summarise(kept_survey(c)[0]))
+        return case.derive("survey_summary", lambda c: survey.summarise(survey.case_kept(c)[0]))
     return case.derive("survey_summary", lambda c: survey.summarise_published(
-        survey.uprate_published(c.book.survey_published, _survey_factor(c))))
+        survey.uprate_published(c.book.survey_published, survey.case_factor(c))))
 
 
 def _price_base(case: Case) -> pd.DataFrame:
@@ -168,11 +153,11 @@ TABLES: list[Table] = [
           counts=("placements",)),
     Table("survey_summary", survey_summary, ("survey",), "Provider cost survey: quartiles",
           "Provider cost survey: quartiles per cost line and category (£ prpw); totals in both conventions, labelled."),
-    Table("survey_outliers", lambda c: survey.flag_outliers(survey_rows(c)), ("cost_survey",), "Provider cost survey: outlying returns",
+    Table("survey_outliers", lambda c: survey.flag_outliers(survey.case_rows(c)), ("cost_survey",), "Provider cost survey: outlying returns",
           "Cost lines beyond 3 x IQR outside the quartiles of their category and line."),
-    Table("survey_exclusions", lambda c: kept_survey(c)[1], ("cost_survey",), "Provider cost survey: exclusions",
+    Table("survey_exclusions", lambda c: survey.case_kept(c)[1], ("cost_survey",), "Provider cost survey: exclusions",
           "Survey rows the scenario excluded."),
-    Table("cost_drivers", lambda c: survey.cost_drivers(kept_survey(c)[0]), ("cost_survey",), "What drives homes' costs",
+    Table("cost_drivers", lambda c: survey.cost_drivers(survey.case_kept(c)[0]), ("cost_survey",), "What drives homes' costs",
           "Quantile regression of home total cost prpw on beds (per 10), occupancy (per 10 points) and category."),
     Table("price_base", _price_base, (), "Uprating to the scenario's prices",
           "Figures stated at an earlier year's prices (a survey of earlier accounts, a build-up at earlier prices) are uprated "
