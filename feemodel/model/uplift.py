@@ -37,7 +37,6 @@ from ..money import pounds, round_half_up, round_rate, to_pence, to_pounds
 from .case import Case
 from .charging import ChargingRules, assess_pence
 from .funding import BookArrays, split_pence
-from ..errors import InputError
 from .indexation import STAFF_LINES, band_index_pct, scalar_index, year_index
 from .rates import band_rate_pence
 
@@ -304,7 +303,8 @@ def placement_options(scenario: Scenario, a: BookArrays) -> tuple[list[str], np.
     current band's ``band_mapping`` (a name, or {band: %}); ``supplement`` (pence, placements x
     proposed bands) is, where a placement gives its own ``supplementary_hours``, hours x the proposed
     band's ``supplementary_hourly_rate`` (to the penny) less the band's own supplementary allowance,
-    and 0 elsewhere. Raises :class:`InputError` for a proposed band that is not in the structure."""
+    and 0 elsewhere. Every ``proposed_band`` is a band of the proposed structure (checked when the
+    book is read, :func:`feemodel.inputs.data.check_consistency`)."""
     bands = scenario.bands("proposed")
     names = [b.name for b in bands]
     col = {n: j for j, n in enumerate(names)}
@@ -314,12 +314,7 @@ def placement_options(scenario: Scenario, a: BookArrays) -> tuple[list[str], np.
             by_current[i, col[j]] = w
     weights = by_current[a.band_code]                     # code -1 picks the trailing zero row
     own = a.proposed_band_code >= 0
-    if own.any():
-        for code, name in enumerate(a.proposed_band_names):
-            if name not in col:
-                if (a.proposed_band_code == code).any():
-                    raise InputError(scenario.data_path("placements"), "column 'proposed_band'",
-                                     f"{name!r} is not a band of {scenario.proposed_structure}; allowed: {sorted(col)}")
+    if own.any():   # the data reader refuses a proposed_band outside the proposed structure
         one_hot = np.zeros((len(a.proposed_band_names) + 1, len(names)))
         for code, name in enumerate(a.proposed_band_names):
             if name in col:
