@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, NotComputed
+from ..errors import NotComputed
 from ..inputs.data import Book
 from ..inputs.scenario import Scenario
 from ..money import pounds, to_pounds
@@ -53,23 +53,13 @@ def cost_categories(scenario: Scenario) -> dict[str, tuple[str | None, str]]:
     return out
 
 
-def home_categories(scenario: Scenario, homes: pd.DataFrame) -> pd.Series:
-    """Each home's own ``cost_category`` from the homes file ('' where not given), checked: an
-    unknown category, or one of the other setting, is an InputError naming the homes file, the row
-    (spreadsheet line: index + 2) and the column."""
+def home_categories(homes: pd.DataFrame) -> pd.Series:
+    """Each home's own ``cost_category`` from the homes file ('' where not given). The data reader
+    has checked it (a category of the scenario, of the home's setting:
+    :func:`feemodel.inputs.data.check_consistency`)."""
     if "cost_category" not in homes:
         return pd.Series("", index=homes.index, dtype=object)
-    given = homes["cost_category"].fillna("").astype(str).str.strip()
-    cats = scenario.cost_of_care.categories
-    for idx, key in given[given != ""].items():
-        where = f"row {int(idx) + 2}, column 'cost_category'"
-        if key not in cats:
-            raise InputError(scenario.data_path("homes"), where,
-                             f"{key!r} is not a cost_of_care category of the scenario; known: {', '.join(sorted(cats))}")
-        if cats[key].setting != homes.at[idx, "setting"]:
-            raise InputError(scenario.data_path("homes"), where,
-                             f"category {key!r} is {cats[key].setting}, but home {homes.at[idx, 'home_id']} is {homes.at[idx, 'setting']}")
-    return given
+    return homes["cost_category"].fillna("")
 
 
 def open_in_area(homes: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +105,7 @@ def sustainability(case: Case, yf: YearFees) -> tuple[pd.DataFrame, pd.DataFrame
     h["occupancy_pct"] = (h.occupied_beds / h.beds * 100).clip(upper=100)
     h["income_now_gbp_pobw"] = to_pounds(h.now) / h.placements
     h["income_new_gbp_pobw"] = to_pounds(h.new) / h.placements
-    own = home_categories(scenario, book.homes).reindex(h.index).fillna("")
+    own = home_categories(book.homes).reindex(h.index).fillna("")
     default = cost_categories(scenario)
     h["cost_category"] = [o or default[st][0] or "" for o, st in zip(own, h.setting, strict=True)]
     uncosted = [st for st in SETTINGS if ((h.setting == st) & (h.cost_category == "")).any()]
