@@ -69,18 +69,9 @@ class BookArrays:
         funding = p["funding"].to_numpy(dtype=object)
         band = p["band"] if "band" in p else pd.Series("", index=p.index)
         area = p["area"] if "area" in p else pd.Series("in", index=p.index)
-        band_cat = pd.Categorical(band.fillna(""))
-        names = tuple(band_cat.categories)
-        codes = band_cat.codes.astype(np.int32)
-        if "" in names:
-            codes = np.where(codes == names.index(""), -1, codes)
+        codes, names = _codes(band)
         given = p["assessed_contribution"].to_numpy(dtype=float)
-        proposed = p["proposed_band"].fillna("").astype(str).str.strip() if "proposed_band" in p else pd.Series("", index=p.index)
-        prop_cat = pd.Categorical(proposed)
-        prop_names = tuple(prop_cat.categories)
-        prop_codes = prop_cat.codes.astype(np.int32)
-        if "" in prop_names:
-            prop_codes = np.where(prop_codes == prop_names.index(""), -1, prop_codes)
+        prop_codes, prop_names = _codes(p["proposed_band"] if "proposed_band" in p else pd.Series("", index=p.index))
         hours = (pd.to_numeric(p["supplementary_hours"], errors="coerce").to_numpy(dtype=float)
                  if "supplementary_hours" in p else np.full(len(p), np.nan))
         first = p["first_party_topup"].fillna(0).to_numpy(dtype=float) if "first_party_topup" in p else np.zeros(len(p))
@@ -113,6 +104,16 @@ class BookArrays:
     def has_reassessment(self) -> bool:
         """Whether any placement carries its own proposed band or supplementary hours."""
         return bool((self.proposed_band_code >= 0).any() or np.isfinite(self.supplementary_hours).any())
+
+
+def _codes(names: pd.Series) -> tuple[np.ndarray, tuple]:
+    """(code per row, the names coded): a band name column as integer codes, -1 where blank."""
+    cat = pd.Categorical(names.fillna("").astype(str).str.strip())
+    known = tuple(cat.categories)
+    codes = cat.codes.astype(np.int32)
+    if "" in known:
+        codes = np.where(codes == known.index(""), -1, codes)
+    return codes, known
 
 
 def as_arrays(placements) -> BookArrays:
