@@ -89,6 +89,22 @@ def not_computed_html(frame: pd.DataFrame, caption: str) -> str:
     return f'<p class="not-computed"><strong>{html.escape(caption)}:</strong> not shown, because {html.escape(why)}.</p>'
 
 
+def without_blank(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame less those of ``columns`` that are blank on every row (a note column with nothing
+    to say, such as the survey's reliability label when every figure rests on 5 or more homes)."""
+    blank = [c for c in columns if c in frame and frame[c].isna().all()]
+    return frame.drop(columns=blank)
+
+
+def survey_totals_caption(totals: pd.DataFrame) -> str:
+    """The caption of the survey totals: both conventions with an interval from homes' returns, or
+    the sums of the line figures from a published summary (no homes' totals, no interval)."""
+    if "convention" in totals and "median_of_totals" in set(totals.convention):
+        return "Provider cost survey totals: both conventions, with a 95% bootstrap interval for the median"
+    return ("Provider cost survey totals from the published summary: the sums of the line figures (with no homes' "
+            "returns there is no median of home totals and no interval)")
+
+
 def skipped(frame: pd.DataFrame) -> bool:
     return "skipped" in frame.attrs
 

@@ -42,11 +42,12 @@ display(HTML(report.rate_card_html(card)))
 
 # %%
 s = R.table("survey_summary")
-display(HTML(report.table_html(s[s.cost_line == "total"] if R.has("survey_summary") else s,
-                               "Provider cost survey totals: both conventions, with a 95% bootstrap interval for the median")))
+totals = report.without_blank(s[s.cost_line == "total"], "reliability") if R.has("survey_summary") else s
+display(HTML(report.table_html(totals, report.survey_totals_caption(totals))))
 excl = R.table("survey_exclusions")
 if R.has("survey_exclusions"):
     display(Markdown("Survey exclusions: " + (", ".join(excl.exclusion) if len(excl) else "none") + ". Outliers are lines beyond 3 x IQR outside the quartiles."))
 display(HTML(report.table_html(R.table("survey_outliers"), "Survey lines flagged as outliers")))
 display(HTML(report.table_html(R.table("cost_drivers"), "What drives cost: quantile regression on home size, occupancy and category")))
+display(HTML(report.table_html(R.table("price_base"), "Uprating from an earlier year's prices to the scenario's year")))
 display(HTML(report.table_html(R.table("uplift_index"), "Uplift index for later years")))
