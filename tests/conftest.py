@@ -21,6 +21,18 @@ def params():
     return load_parameters()
 
 
+@pytest.fixture(scope="session")
+def example_pack(tmp_path_factory) -> Path:
+    """The example council's pack, built once per test session and shared read-only by every test
+    that reads a published file (pack.html, pack.pdf, tables.xlsx, tables/, manifest.json).
+    Tests that change a pack build their own."""
+    from feemodel.publish.pack import build_pack
+
+    out = tmp_path_factory.mktemp("example-pack") / "pack"
+    build_pack(EXAMPLE, out, progress=False)
+    return out
+
+
 @pytest.fixture
 def example_copy(tmp_path) -> Path:
     """A writable copy of the example council; returns the two-band scenario path."""

@@ -17,11 +17,10 @@ from feemodel.publish.tables import PUBLISHED_COUNTS
 from tests.conftest import EXAMPLE, edit_yaml
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("packs") / "example"
-    build_pack(EXAMPLE, out, progress=False)
-    return out
+@pytest.fixture
+def built(example_pack) -> Path:
+    """The session's shared example pack (read-only here)."""
+    return example_pack
 
 
 def test_building_leaves_the_working_directory_alone(tmp_path):
