@@ -415,6 +415,25 @@ class Market(Strict):
     cost_category: dict[Literal["residential", "nursing"], str] = {}
 
 
+def note_key_problem(tree, key: str) -> str | None:
+    """Why ``key`` (a dotted path such as ``cost_of_care.categories.x.occupancy_pct``) names nothing
+    in the scenario ``tree`` (its ``model_dump``), or None when it does. A band in a list is named
+    by its ``name`` (``band_structures.two_band.Nursing``)."""
+    node, path = tree, []
+    for part in key.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and any(isinstance(x, dict) and x.get("name") == part for x in node):
+            node = next(x for x in node if isinstance(x, dict) and x.get("name") == part)
+        else:
+            where = ".".join(path) or "the top level"
+            known = sorted(node) if isinstance(node, dict) else [x.get("name") for x in node if isinstance(x, dict)] \
+                if isinstance(node, list) else []
+            return f"no {part!r} under {where}" + (f"; known: {', '.join(map(str, known[:12]))}" if known else "")
+        path.append(part)
+    return None
+
+
 class Scenario(Strict):
     council: Annotated[str, Field(min_length=1, max_length=200)]
     title: Annotated[str, Field(min_length=1, max_length=300)]
@@ -443,6 +462,10 @@ class Scenario(Strict):
     # a source or justification for any assumption, keyed by its path (e.g. uplift.provider_pass_through_pct);
     # shown beside the figure in the pack, and against any check it answers
     notes: dict[str, Annotated[str, Field(min_length=1, max_length=2000)]] = {}
+    # the decision the pack asks for, in the council's words (the summary opens with it)
+    decision: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    # when the provider cost survey's returns were collected (stated beside the survey figures)
+    survey_date: dt.date | None = None
 
     # set after loading
     path: Path | None = Field(default=None, exclude=True)
@@ -523,7 +546,23 @@ class Scenario(Strict):
         if not fy_start <= self.uplift.effective_date < dt.date(self.financial_year + 1, 4, 1):
             raise ValueError(f"uplift.effective_date {self.uplift.effective_date} is outside financial year "
                              f"{self.financial_year}/{(self.financial_year + 1) % 100:02d} (1 April to 31 March)")
+        for key in self.notes:
+            problem = note_key_problem(self.model_dump(), key)
+            if problem:
+                raise ValueError(f"notes: {key!r} is not a key of this scenario ({problem}); a note is keyed by the path of "
+                                 "the figure it explains, e.g. uplift.provider_pass_through_pct or "
+                                 "cost_of_care.categories.<category>.occupancy_pct")
         return self
+
+    def note(self, key: str) -> str:
+        """The note recorded under ``notes`` for ``key`` or the nearest key above it, on one line
+        ('' if none): a note on ``cost_of_care.categories.x`` explains every figure of category x."""
+        parts = key.split(".")
+        for n in range(len(parts), 0, -1):
+            text = self.notes.get(".".join(parts[:n]))
+            if text:
+                return " ".join(text.split())
+        return ""
 
     @property
     def folder(self) -> Path:

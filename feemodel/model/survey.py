@@ -82,8 +82,8 @@ def apply_exclusions(survey: pd.DataFrame, exclusions: list[str]) -> tuple[pd.Da
         home, _, cat = item.partition(":")
         mask = survey.home_id.eq(home) & (survey.category.eq(cat) if cat else True)
         drop |= mask
-        listed.append({"exclusion": item, "rows_removed": int(mask.sum())})
-    return survey[~drop].copy(), pd.DataFrame(listed, columns=["exclusion", "rows_removed"])
+        listed.append({"home_id": home, "category": cat or "all", "rows_removed": int(mask.sum())})
+    return survey[~drop].copy(), pd.DataFrame(listed, columns=["home_id", "category", "rows_removed"])
 
 
 def complete_homes(survey: pd.DataFrame) -> pd.DataFrame:

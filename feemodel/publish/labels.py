@@ -153,7 +153,6 @@ COLUMNS: dict[str, Label] = {
     "fence_low": _money("Outlier limit, low", "gbp_prpw"),
     "fence_high": _money("Outlier limit, high", "gbp_prpw"),
     # -- survey_exclusions
-    "exclusion": Label("Excluded from the survey: home, or home and cost category", "text"),
     "rows_removed": Label("Survey rows removed", "count"),
     # -- cost_drivers (its term, coefficient interval and homes are in TABLE_COLUMNS)
     "quantile": Label("Quantile of cost modelled (0.50 = median)", "number"),
@@ -298,6 +297,7 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("survey_summary", "median_ci_high"): _money("Median, 95% confidence interval, high", "gbp_prpw"),
     ("survey_summary", "reliability"): Label("How far to rely on the figures", "text"),
     ("rate_card", "price_base_factor"): Label("Uprating from the price base", "factor"),
+    ("rate_card", "note"): Label("The council's reason for the rate", "text"),
     ("rate_card_by_year", "financial_year"): Label("Financial year starting April", "financial_year"),
     ("rate_card_by_year", "index_pct"): Label("Index applied in the year", "pct_pa"),
     ("band_mapping", "share_pct"): Label("Share of the band's placements moving to the proposed band", "pct"),
@@ -361,6 +361,21 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     # -- notes sheet of the Excel workbook
     ("notes", "sheet"): Label("Sheet", "text"),
     ("notes", "note"): Label("What the sheet shows", "text"),
+    # -- rate_inputs: every input of each built rate (value in the unit on its row)
+    ("rate_inputs", "cost_line"): Label("Cost line", "text"),
+    ("rate_inputs", "input"): Label("Input", "text"),
+    ("rate_inputs", "value"): Label("Value", "number"),
+    ("rate_inputs", "unit"): Label("Unit", "text"),
+    ("rate_inputs", "source"): Label("Source", "text"),
+    ("rate_inputs", "note"): Label("The council's note", "text"),
+    # -- who_gains: the first year's effect on each group
+    ("who_gains", "who"): Label("Who", "text"),
+    ("who_gains", "what"): Label("What changes", "text"),
+    ("who_gains", "count"): Label("How many", "count"),
+    ("who_gains", "counted"): Label("Counted as", "text"),
+    ("who_gains", "average_change_gbp_pw"): _money("Average change"),
+    ("who_gains", "change_first_year_gbp"): _money("Change in the first year (part year)", "gbp_pa"),
+    ("who_gains", "change_full_year_gbp"): _money("Change in a full year", "gbp_pa"),
 }
 
 # A code seen in a table cell -> words. Names a scenario defines (bands, homes) are not codes.
@@ -410,6 +425,15 @@ CODES: dict[str, str] = {
     "return_on_operations": "Return on operations",
     "return_on_capital": "Return on capital",
     "total": "Total",
+    # -- units of the rate_inputs table
+    "hours_prpw": "hours a week",
+    "gbp_per_hour": "£ an hour",
+    "gbp_prpw": "£ a week",
+    "gbp_per_bed_pw": "£ per bed a week",
+    "gbp_per_bed": "£ per bed",
+    "weeks": "weeks a year",
+    "factor": "factor",
+    "pct": "%",
     # -- survey conventions (and rate_card survey_statistic)
     "per_line": "Each cost line",
     "sum_of_line_medians": "Total, adding up the cost lines' figures",

@@ -33,7 +33,7 @@ import nbformat
 from .. import __version__
 from ..errors import InputError
 from ..paths import REPO_DIR, national_params_dir
-from .tables import Results, compute, load_case, published_tables
+from .tables import Results, compute, load_case, published_exclusions, published_headline, published_scenario_text, published_tables
 from .writers import commit_target, discard_target, prepare_target, protected_inputs, release_target, write_csv, write_excel
 
 SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"
@@ -269,7 +269,8 @@ def _versions() -> dict:
     return out
 
 
-def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir: Path, names: list[str]) -> dict:
+def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir: Path, names: list[str],
+             published: dict | None = None) -> dict:
     s = r.scenario
     return {
         "tool": "feemodel", "feemodel_version": __version__,
@@ -282,7 +283,7 @@ def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir:
         "national_parameters": {str(p.relative_to(national_params_dir())): sha256(p) for p in sorted(national_params_dir().rglob("*.yaml"))},
         "versions": _versions(), "git": _git(), "sections": names,
         "tables": {p.stem: sha256(p) for p in sorted(table_dir.glob("*.csv"))},
-        "headline": r.headline,
+        "headline": published_headline(r.headline, published or {}, s.publication.suppress_below),
         "suppression": f"counts under {s.publication.suppress_below} shown as '<{s.publication.suppress_below}>'",
     }
 
@@ -292,8 +293,11 @@ def _meta(r: Results) -> dict:
     return {"council": s.council, "title": s.title, "financial_year": s.year_label, "effective_date": s.uplift.effective_date.isoformat(),
             "method": s.uplift.method, "current_structure": s.current_structure, "proposed_structure": s.proposed_structure,
             "return_convention": s.cost_of_care.return_convention, "survey_statistic": s.survey_statistic,
-            "survey_exclusions": list(s.survey_exclusions), "scenario_path": str(s.path),
-            "suppress_below": s.publication.suppress_below, "not_computed": dict(r.skipped)}
+            "survey_exclusions": published_exclusions(r.case), "scenario_path": str(s.path),
+            "suppress_below": s.publication.suppress_below, "not_computed": dict(r.skipped),
+            "decision": s.decision, "survey_date": s.survey_date.isoformat() if s.survey_date else None,
+            "survey_price_base": f"{s.survey_price_base.year}/{(s.survey_price_base.year + 1) % 100:02d}" if s.survey_price_base else None,
+            "self_funder_pass_through_pct": s.uplift.self_funder_pass_through_pct}
 
 
 def check_shown(table_dir: Path, headline: dict) -> None:
@@ -331,8 +335,10 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         table_dir.mkdir()
         for name, frame in tables.items():
             write_csv(frame, table_dir / f"{name}.csv")
-        (table_dir / "headline.json").write_text(json.dumps(r.headline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        public = published_headline(r.headline, tables, scenario.publication.suppress_below)
+        (table_dir / "headline.json").write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (table_dir / "meta.json").write_text(json.dumps(_meta(r), indent=2) + "\n", encoding="utf-8")
+        (table_dir / "scenario.txt").write_text(published_scenario_text(case), encoding="utf-8")
         nb_dir = tmp / "notebooks"
         nb_dir.mkdir()
         kernel_root = _kernel_dir()
@@ -370,7 +376,7 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         for f in table_dir.glob("shown_*.json"):
             f.unlink()
         finished = dt.datetime.now(dt.UTC)
-        m = manifest(r, started, finished, table_dir, [n.stem for n in todo])
+        m = manifest(r, started, finished, table_dir, [n.stem for n in todo], tables)
         m["timings"] = timings
         (tmp / "manifest.json").write_text(json.dumps(m, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     except BaseException:

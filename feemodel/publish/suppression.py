@@ -95,6 +95,20 @@ class Across:
     other_column: str = "placements"
 
 
+@dataclass(frozen=True)
+class Same:
+    """One count shown in two tables: the row of ``table`` picked by ``where`` (column ``column``) is
+    the same figure as the row of ``other`` picked by ``other_where`` (column ``other_column``); if
+    either is withheld, both are."""
+
+    table: str
+    where: Mapping[str, tuple[str, ...]]
+    column: str
+    other: str
+    other_where: Mapping[str, tuple[str, ...]]
+    other_column: str
+
+
 YEAR = ("financial_year", "period")
 NOT_COUNCIL = ("(not council-funded)",)
 STRUCTURES: dict[str, Structure] = {
@@ -123,7 +137,20 @@ STRUCTURES: dict[str, Structure] = {
     "market": Structure(adds=(Adds(over="setting", total="all"),)),
     "sustainability": Structure(adds=(Adds(over="setting", total="all"),)),
     "self_funder_premium": Structure(adds=(Adds(over="setting", within=("case",), total="all"),), alike=("case",)),
+    # the families' outcomes add up to all placements with a top-up
+    "who_gains": Structure(adds=(Adds(over="what", where={"who": ("Families paying top-ups",)}, total="All top-ups"),)),
 }
+_FAMILIES = {"who": ("Families paying top-ups",)}
+SAME: tuple[Same, ...] = (
+    # the brief's "who gains" table repeats counts published in the detailed tables
+    *(Same("who_gains", {**_FAMILIES, "what": (what,)}, "count", "topups", {"band": ("All bands",), "outcome": (outcome,)}, "placements")
+      for outcome, what in (("falls", "Top-up falls"), ("vanishes", "Top-up ends"),
+                            ("rises", "Top-up rises"), ("unchanged", "Top-up unchanged"))),
+    Same("who_gains", {"who": ("Self-funders",)}, "count", "self_funder_premium", {"case": ("now",), "setting": ("all",)}, "self_funders"),
+    Same("who_gains", {"what": ("Below their cost of care now",)}, "count", "sustainability", {"setting": ("all",)}, "below_cost_now"),
+    Same("who_gains", {"what": ("Below their cost of care under the proposal",)}, "count", "sustainability", {"setting": ("all",)},
+         "below_cost_proposed"),
+)
 LINKS: tuple[Across, ...] = (
     Across("funding_summary", "group", "band_mapping", "current_band", where={"grouping": ("band",)}),
     Across("funding_summary", "group", "uplift_cost", "band", within=YEAR, where={"grouping": ("band",)}),
@@ -188,13 +215,22 @@ def _link_sets(link: Across, tables: Mapping[str, pd.DataFrame]) -> list[list[Ce
     return sets
 
 
+def _same_sets(same: Same, tables: Mapping[str, pd.DataFrame]) -> list[list[Cell]]:
+    if same.table not in tables or same.other not in tables:
+        return []
+    a = [(same.table, i, same.column) for i, k in enumerate(_rows(tables[same.table], same.where, {}).tolist()) if k]
+    b = [(same.other, j, same.other_column) for j, k in enumerate(_rows(tables[same.other], same.other_where, {}).tolist()) if k]
+    return [[x, y] for x in a for y in b]
+
+
 def suppress_tables(tables: Mapping[str, pd.DataFrame], counts: Mapping[str, list[str]], threshold: int = 5,
                     structures: Mapping[str, Structure] | None = None, links: tuple[Across, ...] | None = None,
-                    keep: Mapping[str, list[str]] | None = None) -> dict[str, pd.DataFrame]:
+                    keep: Mapping[str, list[str]] | None = None, same: tuple[Same, ...] | None = None) -> dict[str, pd.DataFrame]:
     """Every table made safe to publish, primary and secondary suppression applied together (a count
     shown in two tables is withheld in both). Tables without count columns are returned as they are."""
     structures = STRUCTURES if structures is None else structures
     links = LINKS if links is None else links
+    same = SAME if same is None else same
     counted = {n: f for n, f in tables.items() if counts.get(n)}
     order = {n: k for k, n in enumerate(counted)}
     values: dict[Cell, float] = {}
@@ -229,6 +265,8 @@ def suppress_tables(tables: Mapping[str, pd.DataFrame], counts: Mapping[str, lis
         sets.extend(_sets(n, f, counts[n], structures.get(n, Structure())))
     for link in links:
         sets.extend(_link_sets(link, counted))
+    for pair in same:
+        sets.extend(_same_sets(pair, counted))
     known: set[Cell] = set()
     for n, f in counted.items():
         rows = structures.get(n, Structure()).known
@@ -274,4 +312,4 @@ def suppress(table: pd.DataFrame, count_cols: list[str], threshold: int = 5,
     """One table made safe to publish (``keep`` lists label columns left as they are); with no
     ``structure``, primary suppression only."""
     return suppress_tables({"t": table}, {"t": list(count_cols)}, threshold, {"t": structure or Structure()}, (),
-                           {"t": list(keep or [])})["t"]
+                           {"t": list(keep or [])}, ())["t"]

@@ -13,6 +13,8 @@ at placement or home level: ``feemodel run`` writes them for the analyst, a pack
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ import pandas as pd
 
 from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
-from ..model import budget, checks, demand, funding, market, rates, sensitivity, survey, uplift
+from ..model import budget, build_up, checks, demand, funding, impact, market, rates, sensitivity, survey, uplift
 from ..model.case import Case
 from ..model.engine import CostEngine
 from ..model.price_base import price_base_steps
@@ -131,6 +133,35 @@ def _indexed(build: Callable[[Case], pd.DataFrame]) -> Callable[[Case], pd.DataF
 _uplift_index = _indexed(lambda c: c.index)
 
 
+def _who_gains(case: Case) -> pd.DataFrame:
+    below = sustainability(case)[1] if case.has("placements") and case.has("homes") else None
+    return impact.who_gains(case, uplift_cost(case), below)
+
+
+def home_pseudonyms(case: Case) -> dict[str, str]:
+    """{home id: "Home A", ...} for the homes the published survey tables name (outlying returns and
+    exclusions), in the order of their ids; each id maps to itself where ``publication.name_homes``
+    is true. The same home has the same letter in both tables."""
+    ids = sorted(set(survey.flag_outliers(survey.case_rows(case)).home_id) | set(survey.case_kept(case)[1].home_id))
+    if case.scenario.publication.name_homes:
+        return {i: i for i in ids}
+
+    def letters(k: int) -> str:
+        out = ""
+        k += 1
+        while k:
+            k, r = divmod(k - 1, 26)
+            out = chr(65 + r) + out
+        return out
+    return {i: f"Home {letters(k)}" for k, i in enumerate(ids)}
+
+
+def _survey_homes(frame: pd.DataFrame, case: Case) -> pd.DataFrame:
+    """A survey table with each home's id replaced by its pseudonym (see :func:`home_pseudonyms`)."""
+    names = home_pseudonyms(case)
+    return frame.assign(home_id=frame.home_id.map(names))
+
+
 def _budget(case: Case) -> pd.DataFrame:
     return budget.budget(case, uplift_cost(case), demand_projection(case)[0])
 
@@ -146,6 +177,10 @@ def _national_parameters(case: Case) -> pd.DataFrame:
 TABLES: list[Table] = [
     Table("rate_card", _rate_card, (), "Proposed rate card",
           "One row per proposed band. £ per resident per week; components rounded to the penny once, the rate is their sum."),
+    Table("rate_inputs", lambda c: build_up.rate_inputs(c.scenario, c.params), (), "Every input of each built rate",
+          "For each proposed band built from the cost of care: every input (hours, pay, on-costs, occupancy, each cost item, "
+          "returns and capital values) in its unit, with its source, and each line's result (£ per resident per week, rounded "
+          "to the penny once, as on the rate card)."),
     Table("current_rates", _current_rates, (), "Rates paid now",
           "The bands and weekly rates paid now (stated)."),
     Table("band_mapping", _band_mapping, ("book",), "Current bands and proposed bands",
@@ -153,10 +188,12 @@ TABLES: list[Table] = [
           counts=("placements",)),
     Table("survey_summary", survey_summary, ("survey",), "Provider cost survey: quartiles",
           "Provider cost survey: quartiles per cost line and category (£ prpw); totals in both conventions, labelled."),
-    Table("survey_outliers", lambda c: survey.flag_outliers(survey.case_rows(c)), ("cost_survey",), "Provider cost survey: outlying returns",
-          "Cost lines beyond 3 x IQR outside the quartiles of their category and line."),
-    Table("survey_exclusions", lambda c: survey.case_kept(c)[1], ("cost_survey",), "Provider cost survey: exclusions",
-          "Survey rows the scenario excluded."),
+    Table("survey_outliers", lambda c: _survey_homes(survey.flag_outliers(survey.case_rows(c)), c), ("cost_survey",),
+          "Provider cost survey: outlying returns",
+          "Cost lines beyond 3 x IQR outside the quartiles of their category and line. Homes are named only where the "
+          "scenario's publication.name_homes is true; otherwise each is a letter, the same in the exclusions table."),
+    Table("survey_exclusions", lambda c: _survey_homes(survey.case_kept(c)[1], c), ("cost_survey",), "Provider cost survey: exclusions",
+          "Survey returns the scenario excluded (home, the category, or all of its categories, and the rows removed)."),
     Table("cost_drivers", lambda c: survey.cost_drivers(survey.case_kept(c)[0]), ("cost_survey",), "What drives homes' costs",
           "Quantile regression of home total cost prpw on beds (per 10), occupancy (per 10 points) and category."),
     Table("price_base", _price_base, (), "Uprating to the scenario's prices",
@@ -167,6 +204,11 @@ TABLES: list[Table] = [
           "by the uplift index (each band's own where the index weights come from its build-up), rounded by the scenario's rule."),
     Table("uplift_index", _uplift_index, (), "Uplift index by year",
           "Yearly uplift index (% a year): staff share x staff growth + other share x CPI + step changes."),
+    Table("who_gains", _who_gains, ("book",), "Who gains and who loses",
+          "The first year's effect on each group: how many (placements, people or homes), the average change a week, and the "
+          "total change in the first year (part year from the effective date) and in a full year (£). Totals equal the cost "
+          "table's; counts under the threshold are withheld as everywhere in the pack.",
+          counts=("count",)),
     Table("funding_summary", lambda c: funding.summary_tables(funding_split(c)), ("book",), "Who pays the weekly fees now",
           "Weekly fees by payer (£/week and £/year at 365/7 weeks), by band, client group, area and funding.",
           counts=("placements",)),
@@ -310,3 +352,68 @@ def published_tables(r: Results) -> dict[str, pd.DataFrame]:
     together (secondary suppression: see :mod:`feemodel.publish.suppression`)."""
 
     return suppress_tables(r.tables, PUBLISHED_COUNTS, r.scenario.publication.suppress_below)
+
+
+def published_headline(headline: dict, tables: dict[str, pd.DataFrame], threshold: int) -> dict:
+    """The headline as published (``headline.json``, ``manifest.json``): every count follows the
+    pack's rule. A count the published tables also show is copied from them as shown there ("<5",
+    or "" where secondary suppression withheld it); any other count from 1 to threshold - 1 becomes
+    "<threshold>". Money figures are aggregates and stay."""
+    out = json.loads(json.dumps(headline))
+
+    def small(n):
+        return f"<{threshold}" if isinstance(n, int | float) and 0 < n < threshold else n
+
+    def shown(table: str, where: dict, column: str, fallback):
+        t = tables.get(table)
+        if t is None or column not in t:
+            return small(fallback)
+        rows = t
+        for col, value in where.items():
+            rows = rows[rows[col].astype(str) == value]
+        if len(rows) != 1:
+            return small(fallback)
+        v = rows[column].iloc[0]
+        if isinstance(v, str) or pd.isna(v):
+            return "" if pd.isna(v) else v
+        return int(v)
+
+    for key in ("placements_affected", "placements_protected"):
+        if key in out:
+            out[key] = small(out[key])
+    if "homes_below_cost" in out:
+        b = out["homes_below_cost"]
+        b["now"] = shown("sustainability", {"setting": "all"}, "below_cost_now", b["now"])
+        b["proposed"] = shown("sustainability", {"setting": "all"}, "below_cost_proposed", b["proposed"])
+    if "self_funders" in out:
+        sf = out["self_funders"]
+        sf["self_funders"] = shown("self_funder_premium", {"case": "now", "setting": "all"}, "self_funders", sf["self_funders"])
+    if "topup_exposure" in out:
+        e = out["topup_exposure"]
+        for key in ("placements_with_topups", "placements_with_first_party_topups"):
+            if key in e:
+                e[key] = small(e[key])
+    return out
+
+
+def published_scenario_text(case: Case) -> str:
+    """The scenario file's text as the pack's appendix shows it: as written, except that each home
+    id a published survey table names is replaced by its pseudonym (see :func:`home_pseudonyms`)
+    unless ``publication.name_homes`` is true."""
+    text = case.scenario.path.read_text(encoding="utf-8-sig")
+    if case.has("cost_survey") and not case.scenario.publication.name_homes:
+        for home, name in sorted(home_pseudonyms(case).items(), key=lambda kv: -len(kv[0])):
+            text = re.sub(rf"(?<![\w-]){re.escape(home)}(?![\w-])", name, text)
+    return text
+
+
+def published_exclusions(case: Case) -> list[str]:
+    """The scenario's survey exclusions with each home's pseudonym ("Home A:standard_nursing")."""
+    if not case.has("cost_survey"):
+        return list(case.scenario.survey_exclusions)
+    names = home_pseudonyms(case)
+    out = []
+    for item in case.scenario.survey_exclusions:
+        home, sep, cat = item.partition(":")
+        out.append(names.get(home, home) + sep + cat)
+    return out

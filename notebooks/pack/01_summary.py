@@ -18,9 +18,9 @@ scenario = ""
 tables_dir = ""
 
 # %%
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -29,10 +29,15 @@ H, M = R.headline, R.meta
 # # Summary of the proposal
 
 # %%
-display(Markdown(report.summary_text(R)))
+display(HTML(brief.decision_html(M)))
+display(HTML(brief.cost_html(H, M)))
 if H:
     R.record("summary", {"council_net_change_part_year_gbp": H["council_net_change_part_year_gbp"],
                          "council_net_change_full_year_gbp": H["council_net_change_full_year_gbp"]})
 
 # %%
-display(HTML(report.table_html(R.table("band_mapping"), "Current bands, proposed bands and the change in weekly rate")))
+display(HTML(brief.years_html(R.table("budget"), R.table("reconciliation"))))
+display(HTML(brief.rates_html(R.table("band_mapping"), R.table("rate_card"), report.table_html)))
+
+# %%
+display(HTML(brief.who_gains_html(R.table("who_gains"), report.table_html, M["suppress_below"])))

@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, evidence, labels, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -32,21 +32,30 @@ H, M = R.headline, R.meta
 # staff (hours x pay x on-costs), other staff, premises (spread over occupied beds), supplies and
 # services, head office, and the returns. Each component is rounded to the penny and the rate is
 # their sum. Rates for nursing are shown excluding NHS-funded nursing care (FNC) unless marked.
+# The rates, and how they compare with the providers' cost survey, are on the summary page
+# ([see the summary](#summary-rates)).
 
 # %%
-display(Markdown(f"Return convention: **{M['return_convention'].replace('_', ' ')}**. Survey comparison: "
-                 f"**{M['survey_statistic'].replace('_', ' ')}** (both conventions are in the survey table)."))
+display(Markdown(f"Returns follow the **{labels.words(M['return_convention'])}** convention. The survey is compared by its "
+                 f"**{labels.words(M['survey_statistic']).lower()}** (both ways of totalling are in the survey table). "
+                 + evidence.survey_basis_text(M)))
 card = R.table("rate_card")
 display(HTML(report.rates_chart(card)))
 display(HTML(report.rate_card_html(card)))
+if R.has("rate_card"):
+    for sentence in brief.below_median_sentences(card) + brief.below_quartile_sentences(card):
+        display(Markdown(report.markdown_text(sentence)))
+
+# %%
+display(HTML(evidence.rate_inputs_html(R.table("rate_inputs"), report.table_html)))
 
 # %%
 s = R.table("survey_summary")
 totals = report.without_blank(s[s.cost_line == "total"], "reliability") if R.has("survey_summary") else s
 display(HTML(report.table_html(totals, report.survey_totals_caption(totals))))
-excl = R.table("survey_exclusions")
-if R.has("survey_exclusions"):
-    display(Markdown("Survey exclusions: " + (", ".join(excl.exclusion) if len(excl) else "none") + ". Outliers are lines beyond 3 x IQR outside the quartiles."))
+display(HTML(report.table_html(R.table("survey_exclusions"), "Survey returns excluded by the scenario")))
+display(Markdown("Outliers are cost lines beyond 3 x the interquartile range outside the quartiles of their category and line. "
+                 "Homes are shown by letter unless the council chose to name them, the same letter in both tables."))
 display(HTML(report.table_html(R.table("survey_outliers"), "Survey lines flagged as outliers")))
 display(HTML(report.table_html(R.table("cost_drivers"), "What drives cost: quantile regression on home size, occupancy and category")))
 display(HTML(report.table_html(R.table("price_base"), "Uprating from an earlier year's prices to the scenario's year")))

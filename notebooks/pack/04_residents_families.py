@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -42,16 +42,18 @@ else:
     display(HTML(report.table_html(fs[fs.grouping == "funding"], "Who pays now, by funding type (£ a year)", annual)))
     display(HTML(report.table_html(fs[fs.grouping == "band"], "Who pays now, by band (£ a year)", annual)))
     exp = H["topup_exposure"]
-    display(Markdown(f"Top-ups now: **{report.count_text(exp['placements_with_topups'], M['suppress_below'])}** placements, {report.money_m(exp['topups_gbp_pw'] * 365 / 7)} a year. "
+    display(Markdown(f"Top-ups now: **{brief.count_words(exp['placements_with_topups'], M['suppress_below'])}** placements, {report.money_m(exp['topups_gbp_pw'] * 365 / 7)} a year. "
                      f"If every top-up stopped the council would owe **{report.money_m(exp['council_exposure_gbp_pa'])}** a year "
                      f"({'collected by the council, which pays homes the gross fee' if exp['collected_by_council'] else 'paid to homes directly'})."
                      + (f" Residents paying their own top-up (allowed only in the 12-week property disregard or under a deferred payment "
-                        f"agreement): **{report.count_text(exp['placements_with_first_party_topups'], M['suppress_below'])}** placements, "
+                        f"agreement): **{brief.count_words(exp['placements_with_first_party_topups'], M['suppress_below'])}** placements, "
                         f"{report.money_m(exp['first_party_exposure_gbp_pa'])} a year, shown apart from families' top-ups."
                         if exp.get("placements_with_first_party_topups") else "")))
+    display(Markdown(f"Families paying top-ups: {report.money_m(H['topup_change_part_year_gbp'])} in {brief.first_year_words(M)}, "
+                     f"as in the summary's table of who gains and who loses ({brief.link('who', 'see the summary')})."))
     display(HTML(report.table_html(R.table("topups"), "Top-ups in the first year: how many fall, rise, vanish or stay (counts under 5 not shown)")))
     sf = H["self_funders"]
-    display(Markdown(f"Self-funders: {report.count_text(sf['self_funders'], M['suppress_below'])}. If homes pass on {sf['pass_through_pct']:g}% of the council's average rise, "
-                     f"their fees rise by {report.money_m(sf['total_change_part_year_gbp'])} in the first year "
-                     f"(average £{sf['average_change_gbp_pw']:,.2f} a week)."))
+    display(Markdown(f"Self-funders: {brief.count_words(sf['self_funders'], M['suppress_below'])}. If homes pass on {sf['pass_through_pct']:g}% "
+                     f"of the council's average rise, their fees rise by {report.money_m(sf['total_change_part_year_gbp'])} in "
+                     f"{brief.first_year_words(M)} (average £{sf['average_change_gbp_pw']:,.2f} a week; {brief.link('who', 'see the summary')})."))
     display(HTML(report.table_html(R.table("self_funder_premium"), "Premium self-funders pay over the council's fee in the same home")))

@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -37,9 +37,11 @@ display(Markdown("## Checks\nWarnings a commissioner would want flagged. A warni
                  "where the scenario records a reason, the check shows it."))
 display(HTML(report.table_html(R.table("checks"), "Checks on the assumptions", ["check", "status", "detail"])))
 display(HTML(report.table_html(R.table("current_rates"), "Current band rates (£/week, excluding FNC)")))
-display(Markdown("## Scenario file\nThe complete scenario, as read:"))
-with open(scenario, encoding="utf-8-sig") as fh:
-    display(HTML("<pre>" + __import__("html").escape(fh.read()) + "</pre>"))
+display(Markdown("## Glossary"))
+display(HTML(brief.glossary_html()))
+display(Markdown("## Scenario file\nThe complete scenario, as read (homes the council does not name are shown by the "
+                 "letter the survey tables use):"))
+display(HTML(brief.scenario_html(R.dir)))
 display(Markdown(f"""## Reproducibility
 This pack records in `manifest.json` the hashes of the scenario and every data and parameter file,
 the versions of feemodel and its dependencies, the git commit, the run times and every headline
