@@ -13,8 +13,11 @@ format from a column name's suffix. The rules:
   they are (the example's four cost-of-care category keys are listed for convenience).
 * Values are shown by their unit's kind (:func:`fmt`): money as '£1,234.56' / '-£1,234.56' (2 decimals
   for weekly amounts, whole pounds for £ a year), percentages as '5.5%' (the value 5.5 means 5.5%),
-  counts as whole numbers '1,234' (expected values such as projected placements too), years as '2026'
-  with no separator. Rounding is half up (away from zero) on the decimal value, as in
+  counts as whole numbers '1,234' (a count of things that is not whole is an error naming the table and
+  column; a projection's expected count, unit ``expected_count``, is rounded to whole), years as '2026'
+  with no separator, dates as '6 April 2026'. A national parameter's value is shown in the unit its row
+  names (:func:`fmt_parameter`); a sensitivity's low and high in the assumption's unit
+  (:func:`change_text`). Rounding is half up (away from zero) on the decimal value, as in
   :mod:`feemodel.money`. A blank, NaN or None shows as ''; a string that is not a number in a numeric
   column (e.g. '<5' from small-number suppression, or '2026/27' in a year column) is shown as it is.
 
