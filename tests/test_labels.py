@@ -71,3 +71,68 @@ def test_headings_carry_units_and_no_jargon(results):
             for jargon in ("prpw", "pi90", "_gbp", "_pct", "chc", "Nhs"):
                 assert jargon not in h, (name, c, h)
     assert labels.heading("weekly_rate_gbp", "rate_card") == "Weekly rate (£ a week)"
+
+
+def test_a_count_of_things_that_is_not_whole_is_an_error_not_a_rounding():
+    # 19 placements is a count; 2933.3 placements moving band cannot happen: the table that made it is wrong
+    with pytest.raises(ValueError, match="'band_mapping', column 'placements': 2933.3 is a count"):
+        labels.fmt(2933.3, "placements", "band_mapping")
+    assert labels.fmt(19.0, "placements", "band_mapping") == "19"      # a whole count read back as a float
+    assert labels.fmt("2973", "homes", "market") == "2,973"
+
+
+@pytest.mark.parametrize("value,column,table,shown", [
+    (2933.5, "placements", "demand", "2,934"),           # a projection's expected count: half up to whole
+    (1251.49, "admissions", "demand", "1,251"),
+    (3399.8, "placements", "budget", "3,400"),
+    (2861.9, "placements_pi90_low", "demand", "2,862"),
+])
+def test_a_projection_is_an_expected_count_rounded_to_whole(value, column, table, shown):
+    assert labels.unit(column, table).key == "expected_count"
+    assert labels.fmt(value, column, table) == shown
+
+
+@pytest.mark.parametrize("value,unit_text,shown,unit_words", [
+    (14250.0, "GBP", "£14,250.00", "£"),
+    (31.8, "GBP per week", "£31.80", "£ a week"),
+    (6240.0, "GBP per year", "£6,240", "£ a year"),          # £ a year: whole pounds
+    (12.71, "GBP per hour", "£12.71", "£ an hour"),
+    (0.03, "/1", "3%", "%"),                                  # a fraction: 0.03 x 100 = 3%
+    (0.138, "/1", "13.8%", "%"),
+    (5.6, "weeks per year", "5.6", "weeks a year"),
+])
+def test_a_national_figure_is_shown_in_the_unit_its_row_names(value, unit_text, shown, unit_words):
+    assert labels.fmt_parameter(value, unit_text) == shown
+    assert labels.words(unit_text, "unit") == unit_words
+
+
+def test_an_unknown_parameter_unit_is_an_error():
+    with pytest.raises(KeyError, match="'GBP per fortnight'"):
+        labels.fmt_parameter(1.0, "GBP per fortnight")
+
+
+@pytest.mark.parametrize("assumption,value,shown", [
+    ("occupancy_pct", -5.0, "-5 points"),
+    ("occupancy_pct", 1, "+1 point"),
+    ("care_hours_pct", 5, "+5%"),
+    ("nlw_premium", -0.5, "-£0.50 an hour"),
+    ("demand_growth_pct", 1.5, "+1.5% a year"),
+    ("provider_pass_through_pct", 60, "60%"),             # the value itself, not a change: no sign
+])
+def test_a_sensitivity_change_is_written_in_its_unit(assumption, value, shown):
+    assert labels.change_text(assumption, value) == shown
+
+
+def test_dates_are_words_and_iso_text_is_read():
+    assert labels.fmt("2015-04-01", "effective_from", "national_parameters") == "1 April 2015"
+    assert labels.fmt("2026-04-06", "in_force_on", "national_parameters") == "6 April 2026"
+
+
+def test_every_code_a_cell_can_hold_has_words():
+    for code in ("residential", "nursing", "older", "working_age", "council", "self", "chc", "median_of_totals",
+                 "sum_of_line_medians", "part_year", "full_year", "C(age_band)[T.85+]", "C(category)[T.standard_nursing]",
+                 "stated rate", "included", "excluded", "n/a"):
+        w = labels.words(code)
+        assert w != code and "_" not in w and "[T." not in w, (code, w)
+    for code in ("nhs_fnc", "nhs_chc", "third_party", "first_party", "self_funder"):
+        assert "_" not in labels.words(code, "payer")

@@ -13,8 +13,11 @@ format from a column name's suffix. The rules:
   they are (the example's four cost-of-care category keys are listed for convenience).
 * Values are shown by their unit's kind (:func:`fmt`): money as '£1,234.56' / '-£1,234.56' (2 decimals
   for weekly amounts, whole pounds for £ a year), percentages as '5.5%' (the value 5.5 means 5.5%),
-  counts as whole numbers '1,234' (expected values such as projected placements too), years as '2026'
-  with no separator. Rounding is half up (away from zero) on the decimal value, as in
+  counts as whole numbers '1,234' (a count of things that is not whole is an error naming the table and
+  column; a projection's expected count, unit ``expected_count``, is rounded to whole), years as '2026'
+  with no separator, dates as '6 April 2026'. A national parameter's value is shown in the unit its row
+  names (:func:`fmt_parameter`); a sensitivity's low and high in the assumption's unit
+  (:func:`change_text`). Rounding is half up (away from zero) on the decimal value, as in
   :mod:`feemodel.money`. A blank, NaN or None shows as ''; a string that is not a number in a numeric
   column (e.g. '<5' from small-number suppression, or '2026/27' in a year column) is shown as it is.
 
@@ -28,7 +31,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 __all__ = ["Unit", "Label", "UNITS", "KINDS", "COLUMNS", "TABLE_COLUMNS", "CODES", "COLUMN_CODES",
-           "label", "unit", "heading", "words", "fmt", "missing_labels"]
+           "label", "unit", "heading", "words", "fmt", "missing_labels",
+           "PARAMETER_UNITS", "ROW_UNIT_COLUMNS", "SENSITIVITY_CHANGES", "fmt_parameter", "change_text"]
 
 KINDS = ("money", "percent", "count", "number", "text", "year", "date", "flag")
 
@@ -71,18 +75,21 @@ UNITS: dict[str, Unit] = _units(
     Unit("gbp_pobw", "£ per occupied bed-week", "money", 2, '"£"#,##0.00'),
     Unit("gbp_pa", "£ a year", "money", 0, '"£"#,##0'),
     Unit("gbp", "£", "money", 2, '"£"#,##0.00'),
+    Unit("gbp_ph", "£ an hour", "money", 2, '"£"#,##0.00'),
     # percentages: the value 5.0 means 5%
     Unit("pct", "%", "percent", 1, '0.0"%"'),
     Unit("pct_pa", "% a year", "percent", 2, '0.00"%"'),
     Unit("pct_points", "percentage points", "number", 1, "#,##0.0"),
     # counts and plain numbers
-    Unit("count", "", "count", 0, "#,##0"),
+    Unit("count", "", "count", 0, "#,##0"),  # things counted: must be whole (fmt refuses 2933.3)
+    Unit("expected_count", "", "count", 0, "#,##0"),  # a projection's expected count: rounded to whole
     Unit("number", "", "number", 2, "#,##0.00"),
     Unit("factor", "", "number", 4, "0.0000"),
     Unit("coefficient", "log scale", "number", 4, "0.0000"),
     Unit("ratio", "", "number", 4, "#,##0.0000"),
     Unit("p_value", "", "number", 4, "0.0000"),
     Unit("hours_prpw", "hours per resident per week", "number", 1, "#,##0.0"),
+    Unit("weeks_pa", "weeks a year", "number", 1, "#,##0.0"),
     # time
     Unit("year", "", "year", 0, "0"),
     Unit("financial_year", "", "year", 0, "@"),  # '2026/27' as text, or 2026 (the year it starts in April)
@@ -230,11 +237,11 @@ COLUMNS: dict[str, Label] = {
     "average_premium_pct": Label("Average premium over the council's fee", "pct"),
     "total_premium_gbp_pa": _money("Total premium paid by self-funders", "gbp_pa"),
     # -- demand (projections are expected values, shown as whole numbers)
-    "admissions": Label("Projected admissions", "count"),
-    "admissions_pi90_low": Label("Projected admissions, 90% interval, low", "count"),
-    "admissions_pi90_high": Label("Projected admissions, 90% interval, high", "count"),
-    "placements_pi90_low": Label("Projected council placements, 90% interval, low", "count"),
-    "placements_pi90_high": Label("Projected council placements, 90% interval, high", "count"),
+    "admissions": Label("Projected admissions", "expected_count"),
+    "admissions_pi90_low": Label("Projected admissions, 90% interval, low", "expected_count"),
+    "admissions_pi90_high": Label("Projected admissions, 90% interval, high", "expected_count"),
+    "placements_pi90_low": Label("Projected council placements, 90% interval, low", "expected_count"),
+    "placements_pi90_high": Label("Projected council placements, 90% interval, high", "expected_count"),
     # -- demand exit rates (model.demand.exit_rates): one row per client group
     "exit_rate_pct": Label("Share of council placements ending each year", "pct"),
     "source": Label("Where the figure comes from", "text"),
@@ -263,7 +270,7 @@ COLUMNS: dict[str, Label] = {
     "detail": Label("What was found", "text"),
     # -- national_parameters (value is in the unit on its row)
     "parameter": Label("Parameter (file)", "text"),
-    "in_force_on": Label("In force on", "text"),
+    "in_force_on": Label("In force on", "date"),
     # -- reconciliation (£ a year)
     "step": Label("Step", "text"),
     "amount_gbp": _money("Amount", "gbp_pa"),
@@ -336,14 +343,14 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("sustainability", "homes"): Label("Open in-county homes", "count"),
     # -- demand: financial_year is the year it starts in (2026 for 2026/27)
     ("demand", "financial_year"): Label("Financial year starting April", "financial_year"),
-    ("demand", "placements"): Label("Projected council placements", "count"),
+    ("demand", "placements"): Label("Projected council placements", "expected_count"),
     # -- demand_model: Poisson GLM coefficients (log scale)
     ("demand_model", "term"): Label("Model term", "text"),
     ("demand_model", "coefficient"): Label("Coefficient", "coefficient"),
     ("demand_model", "ci_low"): Label("Coefficient, 95% confidence interval, low", "coefficient"),
     ("demand_model", "ci_high"): Label("Coefficient, 95% confidence interval, high", "coefficient"),
     # -- budget
-    ("budget", "placements"): Label("Projected council placements", "count"),
+    ("budget", "placements"): Label("Projected council placements", "expected_count"),
     # -- sensitivity: low and high are changes in each assumption's own unit, named in the description
     ("sensitivity", "label"): Label("What changes (and its unit)", "text"),
     ("sensitivity", "low"): Label("Low change tested", "number"),
@@ -354,7 +361,7 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("national_parameters", "label"): Label("Parameter", "text"),
     ("national_parameters", "value"): Label("Value", "text"),
     ("national_parameters", "unit"): Label("Unit", "text"),
-    ("national_parameters", "effective_from"): Label("In force from", "text"),
+    ("national_parameters", "effective_from"): Label("In force from", "date"),
     ("national_parameters", "status"): Label("Status", "text"),
     ("national_parameters", "reference"): Label("Source", "text"),
     ("national_parameters", "link"): Label("Link", "text"),
@@ -521,8 +528,48 @@ CODES: dict[str, str] = {
     "P90 change per home (£/week)": "Change per home, 90th percentile",
 }
 
+# A national parameter's unit (the appendix table's ``unit`` column, as the parameter files spell it:
+# feemodel.inputs.params.ALLOWED_UNITS) -> the UNITS key its value is shown in. '/1' is a fraction
+# (0.03 means 3%) and is shown as a percentage (:func:`fmt_parameter`).
+PARAMETER_UNITS: dict[str, str] = {
+    "GBP": "gbp",
+    "GBP per week": "gbp_pw",
+    "GBP per hour": "gbp_ph",
+    "GBP per year": "gbp_pa",
+    "weeks per year": "weeks_pa",
+    "/1": "pct",
+}
+
+# (table, column) whose unit is named on each row by another column: {(table, column): unit column}.
+ROW_UNIT_COLUMNS: dict[tuple[str, str], str] = {
+    ("national_parameters", "value"): "unit",
+}
+
+# How a sensitivity assumption's low and high are written (:func:`change_text`): (form, unit) where
+# form is "change" (a change from the scenario's own value, always signed: '+3 points') or "value"
+# (the value itself: '60%'), and unit is "points" (percentage points) or a UNITS key. The units are
+# those of feemodel.inputs.scenario.Sensitivity.
+SENSITIVITY_CHANGES: dict[str, tuple[str, str]] = {
+    "nlw_premium": ("change", "gbp_ph"),
+    "occupancy_pct": ("change", "points"),
+    "care_hours_pct": ("change", "pct"),
+    "return_on_operations_pct": ("change", "points"),
+    "capital_yield_pct": ("change", "points"),
+    "provider_pass_through_pct": ("value", "pct"),
+    "demand_growth_pct": ("change", "pct_pa"),
+}
+
 # Codes whose words depend on the column they are in: {column: {code: words}}, read before CODES.
 COLUMN_CODES: dict[str, dict[str, str]] = {
+    # a national parameter's unit (the appendix table), as the parameter files spell it
+    "unit": {
+        "GBP": "£",
+        "GBP per week": "£ a week",
+        "GBP per hour": "£ an hour",
+        "GBP per year": "£ a year",
+        "weeks per year": "weeks a year",
+        "/1": "%",
+    },
     # where a demand exit rate comes from (model.demand.exit_rates)
     "source": {
         "stated": "Stated in the scenario",
@@ -653,6 +700,12 @@ def _flag(value) -> str:
 
 
 def _date(value) -> str:
+    """'6 April 2026' from a date, a datetime or ISO text ('2026-04-06'); other text as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime | dt.date):
         return f"{value.day} {value:%B %Y}"
     return str(value)
@@ -663,10 +716,12 @@ def fmt(value, column: str, table: str | None = None) -> str:
 
     * money: '£1,234.56' / '-£1,234.56' with the unit's decimals (weekly 2, £ a year 0), half up;
     * percent: '5.5%' (the value 5.5 means 5.5%) with the unit's decimals;
-    * count: '1,234'; a count held as a float (a projection) is rounded half up to a whole number;
+    * count: '1,234'. A count of things (unit ``count``) that is not a whole number is a bug in the
+      table that made it: ``ValueError`` naming the table, column and value. A projection's expected
+      count (unit ``expected_count``, e.g. 2933.3 projected placements) is rounded half up: '2,933';
     * number (factor, coefficient, p-value, ...): the unit's decimals with thousands separators;
     * year: '2026' (no separator); text such as '2026/27' is passed through;
-    * date: '6 April 2026'; text: :func:`words`; flag: 'yes' / 'no';
+    * date: '6 April 2026' (also from ISO text '2026-04-06'); text: :func:`words`; flag: 'yes' / 'no';
     * a blank, NaN or None: ''; a string that is not a number in a numeric column ('<5'): as it is.
     """
     u = unit(column, table)
@@ -690,6 +745,10 @@ def fmt(value, column: str, table: str | None = None) -> str:
     if kind == "percent":
         return f"{q:,.{u.decimals}f}%"
     if kind == "count":
+        if u.key == "count" and d != d.to_integral_value():
+            raise ValueError(f"table {table!r}, column {column!r}: {value!r} is a count of things but not a whole "
+                             "number; fix the table that computes it (a projection's expected count takes the unit "
+                             "'expected_count' in feemodel/publish/labels.py)")
         return f"{_round(d, 0):,.0f}"
     return f"{q:,.{u.decimals}f}"  # number
 
@@ -704,3 +763,56 @@ def missing_labels(columns_by_table: dict[str, list[str]]) -> list[str]:
             except KeyError:
                 out.append(f"{table}.{column}")
     return out
+
+
+def _plain(d: Decimal, decimals: int) -> str:
+    """``d`` rounded half up to at most ``decimals``, trailing zeros dropped: 5 -> '5', 0.50 -> '0.5'."""
+    text = f"{_round(d, decimals):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_parameter(value, unit_text: str) -> str:
+    """A national parameter's value shown in the unit its row names (``unit_text`` as the parameter
+    files spell it, :data:`PARAMETER_UNITS`): 14250.0 'GBP' -> '£14,250.00'; 31.8 'GBP per week' ->
+    '£31.80'; 6240 'GBP per year' -> '£6,240'; 0.03 '/1' -> '3%' (a fraction, shown as a percentage
+    to at most 2 decimals); 5.6 'weeks per year' -> '5.6'. An unknown unit is a ``KeyError``."""
+    if unit_text not in PARAMETER_UNITS:
+        raise KeyError(f"national parameter unit {unit_text!r} has no format; allowed: {', '.join(sorted(PARAMETER_UNITS))} "
+                       "(PARAMETER_UNITS in feemodel/publish/labels.py)")
+    if _is_blank(value):
+        return ""
+    d = _decimal(value)
+    if d is None:
+        return str(value)
+    if unit_text == "/1":
+        return _plain(d * 100, 2) + "%"
+    u = UNITS[PARAMETER_UNITS[unit_text]]
+    q = _round(d, u.decimals)
+    if u.kind == "money":
+        return f"{'-' if q < 0 else ''}£{abs(q):,.{u.decimals}f}"
+    return f"{q:,.{u.decimals}f}"
+
+
+def change_text(assumption: str, value) -> str:
+    """A sensitivity assumption's low or high in words with its unit (:data:`SENSITIVITY_CHANGES`):
+    a change is signed ('-5 points', '+5%', '+£0.50 an hour', '-2% a year'); a value is not ('60%').
+    Figures show at most 2 decimals, trailing zeros dropped (money keeps its pence). An unknown
+    assumption is a ``KeyError`` naming it."""
+    if assumption not in SENSITIVITY_CHANGES:
+        raise KeyError(f"sensitivity assumption {assumption!r} has no unit; add it to SENSITIVITY_CHANGES in "
+                       "feemodel/publish/labels.py")
+    form, unit_key = SENSITIVITY_CHANGES[assumption]
+    d = _decimal(value)
+    if d is None:
+        raise ValueError(f"sensitivity assumption {assumption!r}: {value!r} is not a number")
+    sign = ("-" if d < 0 else "+" if d > 0 else "") if form == "change" else ("-" if d < 0 else "")
+    mag = d.copy_abs()
+    if unit_key == "points":
+        n = _plain(mag, 2)
+        return f"{sign}{n} point{'' if n == '1' else 's'}"
+    u = UNITS[unit_key]
+    if u.kind == "money":
+        return f"{sign}£{_round(mag, 2):,.2f}" + (f" {u.words.removeprefix('£ ')}" if u.words != "£" else "")
+    if u.kind == "percent":
+        return f"{sign}{_plain(mag, 2)}%" + u.words.removeprefix("%")
+    return f"{sign}{_plain(mag, 2)}"

@@ -117,11 +117,25 @@ def table_html(frame: pd.DataFrame, caption: str, columns: list[str] | None = No
     if skipped(frame):
         return not_computed_html(frame, caption)
     name = _table_name(frame, table)
-    f = frame[columns] if columns else frame
-    head = "".join(f'<th scope="col">{html.escape(labels.heading(c, name))}</th>' for c in f.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(labels.fmt(v, c, name))}</td>" for c, v in row.items()) + "</tr>"
-                   for _, row in f.iterrows())
+    shown = columns or list(frame.columns)
+    head = "".join(f'<th scope="col">{html.escape(labels.heading(c, name))}</th>' for c in shown)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell_text(row, c, name))}</td>" for c in shown) + "</tr>"
+                   for _, row in frame.iterrows())
     return f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def cell_text(row: pd.Series, column: str, table: str | None) -> str:
+    """One cell's text: :func:`labels.fmt`, except where the row names the unit. A national
+    parameter's value is shown in the unit on its row (:data:`labels.ROW_UNIT_COLUMNS`, '£14,250.00',
+    '3%'); a sensitivity's low and high changes in the assumption's own unit ('-5 points', '+£0.50 an
+    hour', :func:`labels.change_text`) when the row carries its ``assumption``, shown or not."""
+    v = row[column]
+    unit_column = labels.ROW_UNIT_COLUMNS.get((table, column))
+    if unit_column and unit_column in row:
+        return labels.fmt_parameter(v, row[unit_column])
+    if table == "sensitivity" and column in ("low", "high") and "assumption" in row and not pd.isna(v):
+        return labels.change_text(row["assumption"], v)
+    return labels.fmt(v, column, table)
 
 
 def rate_card_html(card: pd.DataFrame) -> str:
@@ -177,14 +191,54 @@ def change_text(x: float) -> str:
     return f"{'a rise' if x > 0 else 'a fall'} of {fmt_gbp_m(abs(x))}"
 
 
+# --- charts -----------------------------------------------------------------------------------------
+# One colour-blind-safe palette for every chart: Okabe and Ito (2008), "Color Universal Design".
+# Stacked segments also differ in hatching, so they stay apart when printed in greyscale.
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7"}
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "sky_blue", "bluish_green", "vermillion", "reddish_purple", "yellow")]
+HATCHES = ["", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++"]
+BASE_COLOUR = "#999999"  # a stated or current rate: one grey block, set apart from the cost lines
+LOW_COLOUR, HIGH_COLOUR = OKABE_ITO["blue"], OKABE_ITO["orange"]  # tornado: the low and the high input
+FIG_WIDTH_IN = 7.0   # inches; at FIG_DPI the PNG is at most 770 px wide, which the PDF (A4, 15 mm
+FIG_DPI = 110        # margins: 180 mm = 7.09 in of text width) prints at full size or larger
+FONT_PT = 9          # the smallest text on any chart: >= 8 pt on the printed page
+CHART_STYLE = {"font.size": FONT_PT, "axes.titlesize": FONT_PT + 1, "axes.labelsize": FONT_PT,
+               "xtick.labelsize": FONT_PT, "ytick.labelsize": FONT_PT, "legend.fontsize": FONT_PT,
+               "font.family": "DejaVu Sans", "hatch.linewidth": 0.6}
+
+
+def _style():
+    """The charts' style (fonts, palette) as an rc_context: a chart is made and drawn inside it."""
+    from cycler import cycler
+
+    return _plt().rc_context(dict(CHART_STYLE, **{"axes.prop_cycle": cycler(color=PALETTE)}))
+
+
+def _figure(height_in: float):
+    """A new figure FIG_WIDTH_IN wide with constrained layout (call inside :func:`_style`)."""
+    return _plt().subplots(figsize=(FIG_WIDTH_IN, height_in), layout="constrained")
+
+
+def _lower_first(name: str) -> str:
+    """'Care staff' -> 'care staff' for use inside a sentence; 'NHS-funded ...' stays as it is."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+
+
 def figure_html(fig, alt: str, caption: str) -> str:
-    """Embed a matplotlib figure as a PNG with alt text and a caption; closes the figure."""
+    """Embed a matplotlib figure as a PNG (FIG_DPI) with alt text and a caption; closes the figure.
+    The alt text must say what the chart shows, with its figures, in words."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=FIG_DPI, bbox_inches="tight", pad_inches=0.05, metadata={"Software": None})
     _plt().close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def chart_in_words(title: str, sentence: str) -> str:
+    """A chart's content in words, shown instead of a chart that would be empty."""
+    return f'<p class="chart-in-words"><strong>{html.escape(title)}:</strong> {html.escape(sentence)}</p>'
 
 
 def count_text(n: int, threshold: int = 5) -> str:
@@ -196,79 +250,281 @@ def money_m(x: float) -> str:
     return fmt_gbp_m(x)
 
 
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _num(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce")
+
+
+# The rate card's components, in stacking order (bottom first): the cost lines of a band built up from
+# the cost of care, or the base of any other band (its stated rate, or its current rate before an
+# uplift), then what is added on top. The weekly rate is their sum (feemodel.model.rates.rate_card).
+COST_LINES = ("care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
+              "return_on_operations", "return_on_capital")
+ADDITIONS = (("uplift_gbp_pw", "Uplift on the current rate"), ("rounding_gbp_pw", "Rounding to the whole pound"),
+             ("quality_premium_gbp_pw", "Quality premium"), ("supplementary_needs_gbp_pw", "Supplementary needs"))
+
+
+def _base_label(basis: str) -> str:
+    if basis.startswith("built"):
+        return "cost of care"
+    if basis.startswith("current rate"):
+        return "Current rate"
+    return "Stated rate"
+
+
+def build_up_segments(card: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    """The stacked segments of the build-up chart: [(label, £ a week per band)], bottom first, each
+    non-zero for some band. A built band's segments are its cost lines; any other band's base is one
+    segment ("Stated rate" or "Current rate", the cost-of-care total column), then the uplift,
+    rounding, quality premium, supplementary needs and FNC where the rate includes it. For every
+    band the segments add up to the weekly rate (to the penny)."""
+    built = card.basis.str.startswith("built")
+    segs: list[tuple[str, pd.Series]] = []
+    for line in COST_LINES:
+        c = f"{line}_gbp_pw"
+        if c in card:
+            segs.append((labels.label(c, "rate_card").heading, _num(card[c]).where(built, 0.0).fillna(0.0)))
+    for base in ("Stated rate", "Current rate"):
+        mask = ~built & (card.basis.map(_base_label) == base)
+        segs.append((base, _num(card.cost_of_care_total_gbp_pw).where(mask, 0.0).fillna(0.0)))
+    for c, name in ADDITIONS:
+        if c in card:
+            segs.append((name, _num(card[c]).fillna(0.0)))
+    if "fnc_rate_gbp_pw" in card:
+        segs.append(("NHS-funded nursing care (FNC) in the rate",
+                     _num(card.fnc_rate_gbp_pw).where(card.fnc == "included", 0.0).fillna(0.0)))
+    return [(name, v) for name, v in segs if (v.abs() >= 0.005).any()]
+
+
 def rates_chart(card: pd.DataFrame) -> str:
+    """Stacked bars of every proposed band's weekly rate by component (:func:`build_up_segments`),
+    the total on each bar, and the provider survey's median and quartiles beside the bands built from
+    a surveyed category. Colours from :data:`PALETTE` with hatching; the legend sits below the plot."""
     if skipped(card):
         return not_computed_html(card, "Cost build-up chart")
-    built = card[card.basis.str.startswith("built")]
-    if built.empty:
-        return ('<p class="not-computed"><strong>Cost build-up chart:</strong> not shown, because no proposed band is built up '
-                "from the cost of care (every rate is stated or uplifted).</p>")
-
-    lines = [c for c in card.columns if c.endswith("_gbp_pw") and c.split("_gbp")[0] in (
-        "care_staff", "nursing_staff", "other_staff", "premises", "supplies_services", "head_office",
-        "return_on_operations", "return_on_capital")]
-    fig, ax = _plt().subplots(figsize=(8, 4))
-    bottom = pd.Series(0.0, index=built.index)
-    for c in lines:
-        ax.bar(built.band, built[c], bottom=bottom, label=labels.label(c, "rate_card").heading)
-        bottom += built[c]
-    if "survey_median_gbp_pw" in built:
-        ax.errorbar(built.band, built.survey_median_gbp_pw,
-                    yerr=[built.survey_median_gbp_pw - built.survey_lower_quartile_gbp_pw,
-                          built.survey_upper_quartile_gbp_pw - built.survey_median_gbp_pw],
-                    fmt="D", color="black", label="Provider survey median and quartiles")
-    ax.set_ylabel("£ per resident per week")
-    ax.set_title("Cost build-up of each proposed band against the provider survey")
-    ax.legend(fontsize=7, ncol=2, loc="lower right")
-    alt = "; ".join(f"{b}: {fmt_gbp(t)} a week" for b, t in zip(built.band, bottom, strict=True))
-    return figure_html(fig, "Stacked bars of cost lines per band. " + alt, "Cost build-up per band (£ per resident per week).")
+    if card.empty:
+        return chart_in_words("Cost build-up", "the scenario proposes no band.")
+    segs = build_up_segments(card)
+    total = _num(card.weekly_rate_gbp)
+    x = list(range(len(card)))
+    survey = "survey_median_gbp_pw" in card and _num(card.survey_median_gbp_pw).notna().any()
+    with _style():
+        fig, ax = _figure(5.4)
+        bottom = pd.Series(0.0, index=card.index)
+        handles = []
+        k = 0
+        for name, v in segs:
+            if name in ("Stated rate", "Current rate"):
+                colour, hatch = BASE_COLOUR, ""
+            else:
+                colour, hatch = PALETTE[k % len(PALETTE)], HATCHES[k % len(HATCHES)]
+                k += 1
+            handles.append(ax.bar(x, v, bottom=bottom, width=0.6, color=colour, hatch=hatch, edgecolor="white", linewidth=0.4, label=name))
+            bottom += v
+        top = total.copy()
+        if survey:
+            med, lq, uq = (_num(card[c]) for c in ("survey_median_gbp_pw", "survey_lower_quartile_gbp_pw", "survey_upper_quartile_gbp_pw"))
+            has = med.notna()
+            xs = [i + 0.4 for i, h in zip(x, has, strict=True) if h]
+            handles.append(ax.errorbar(xs, med[has], yerr=[med[has] - lq[has], uq[has] - med[has]], fmt="D", color=OKABE_ITO["black"],
+                                       markersize=5, capsize=3, label="Provider survey: median (diamond) and quartiles"))
+        for i, t in zip(x, total, strict=True):
+            ax.text(i, t, fmt_gbp(t), ha="center", va="bottom", fontsize=FONT_PT)
+        ymax = max(top.max(), _num(card.survey_upper_quartile_gbp_pw).max() if survey else 0.0)
+        ax.set_ylim(0, ymax * 1.1)
+        ax.set_xlim(-0.6, len(card) - 0.4)
+        ax.set_xticks(x, [_wrap(b, 14) for b in card.band])
+        ax.yaxis.set_major_formatter(_plt().FuncFormatter(lambda v, _: f"£{v:,.0f}"))
+        ax.set_ylabel("£ per resident per week")
+        ax.set_title("Weekly rate of each proposed band, by component")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(handles=handles[::-1] if not survey else [handles[-1], *handles[-2::-1]], loc="outside lower center",
+                   ncol=3, frameon=False)
+    parts = []
+    for i, r in enumerate(card.itertuples(index=False)):
+        comp = ", ".join(f"{_lower_first(name)} {fmt_gbp(v.iloc[i])}" for name, v in segs if abs(v.iloc[i]) >= 0.005)
+        text = f"{r.band}: {fmt_gbp(total.iloc[i])} a week ({labels.words(r.basis)}: {comp})"
+        if survey and pd.notna(_num(card.survey_median_gbp_pw).iloc[i]):
+            text += (f"; provider survey median {fmt_gbp(card.survey_median_gbp_pw.iloc[i])}, quartiles "
+                     f"{fmt_gbp(card.survey_lower_quartile_gbp_pw.iloc[i])} to {fmt_gbp(card.survey_upper_quartile_gbp_pw.iloc[i])}")
+        parts.append(text)
+    alt = "Stacked bar chart of each proposed band's weekly rate by component, £ per resident per week. " + "; ".join(parts) + "."
+    caption = "Weekly rate of each proposed band by component (£ per resident per week)"
+    caption += ", with the provider survey's median and quartiles beside each band built from a surveyed category." if survey else "."
+    return figure_html(fig, alt, caption)
 
 
 def tornado_chart(t: pd.DataFrame) -> str:
+    """One-way sensitivity as a tornado: for each assumption a bar from the central cost to the cost
+    at the low input (blue, plain) and to the cost at the high input (orange, hatched), each end
+    labelled in £m; the y labels state the low and high inputs; the x-axis is padded so no bar or
+    label is cut off. Rows in the table's order (largest swing at the top)."""
     if skipped(t):
         return not_computed_html(t, "Tornado chart")
-    t = t.iloc[::-1]
-    base = float(t.base_cost_gbp.iloc[0]) if len(t) else 0.0
-    fig, ax = _plt().subplots(figsize=(8, 0.5 * len(t) + 1.5))
-    for i, (_, r) in enumerate(t.iterrows()):
-        lo, hi = sorted([r.cost_at_low_gbp, r.cost_at_high_gbp])
-        ax.barh(i, (hi - lo) / 1e6, left=lo / 1e6, color="#4a7bb7")
-    ax.axvline(base / 1e6, color="black", lw=1)
-    ax.set_yticks(range(len(t)), [f"{lab} [{lo:g} to {hi:g}]" for lab, lo, hi in zip(t.label, t.low, t.high, strict=True)], fontsize=8)
-    ax.set_xlabel("First-year council cost (£ million)")
-    ax.set_title("One-way sensitivity of the council's first-year cost")
-    alt = "; ".join(f"{r.label}: {money_m(min(r.cost_at_low_gbp, r.cost_at_high_gbp))} to {money_m(max(r.cost_at_low_gbp, r.cost_at_high_gbp))}"
-                    for _, r in t.iloc[::-1].iterrows())
-    return figure_html(fig, "Tornado chart. Base " + money_m(base) + ". " + alt, "Tornado chart of the first-year council cost.")
+    if t.empty:
+        return chart_in_words("One-way sensitivity", "no assumption was given a range to test.")
+    n = len(t)
+    m = 1e6
+    base = float(t.base_cost_gbp.iloc[0])
+    lows, highs = _num(t.cost_at_low_gbp), _num(t.cost_at_high_gbp)
+    values = [base, *lows, *highs]
+    span = (max(values) - min(values)) / m or max(abs(base) / m * 0.1, 0.1)
+    pad = 0.3 * span
+    with _style():
+        fig, ax = _figure(0.62 * n + 1.9)
+        for i, r in enumerate(t.itertuples(index=False)):
+            y = n - 1 - i
+            lo, hi = float(r.cost_at_low_gbp), float(r.cost_at_high_gbp)
+            if abs(lo - base) < 0.5 and abs(hi - base) < 0.5:
+                ax.text(base / m + 0.02 * span, y, "no effect", va="center", ha="left", fontsize=FONT_PT)
+                continue
+            ends = sorted([(lo, LOW_COLOUR, ""), (hi, HIGH_COLOUR, "///")], key=lambda e: -abs(e[0] - base))
+            same_side = (lo - base) * (hi - base) > 0
+            for k, (v, colour, hatch) in enumerate(ends):
+                height = 0.35 if same_side and k == 1 else 0.6
+                ax.barh(y, (v - base) / m, left=base / m, height=height, color=colour, hatch=hatch, edgecolor="black", linewidth=0.4)
+            if same_side:
+                far = max(lo, hi, key=lambda v: abs(v - base))
+                ax.text(far / m + (0.02 if far > base else -0.02) * span, y,
+                        f"{money_m(lo)} (low) / {money_m(hi)} (high)", va="center", ha="left" if far > base else "right", fontsize=FONT_PT)
+            else:
+                for v in (lo, hi):
+                    right = v > base
+                    ax.text(v / m + (0.02 if right else -0.02) * span, y, money_m(v), va="center",
+                            ha="left" if right else "right", fontsize=FONT_PT)
+        ax.axvline(base / m, color=OKABE_ITO["black"], lw=1)
+        ax.text(base / m, n - 0.35, f"Central estimate {money_m(base)}", ha="center", va="bottom", fontsize=FONT_PT,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+        ax.set_ylim(-0.6, n + 0.15)
+        ax.set_xlim(min(values) / m - pad, max(values) / m + pad)
+        ax.set_yticks(range(n), [f"{_wrap(labels.words(r.assumption), 34)}\n{labels.change_text(r.assumption, r.low)} (low) \u2192 "
+                                 f"{labels.change_text(r.assumption, r.high)} (high)" for r in t.iloc[::-1].itertuples(index=False)])
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        step = float(ax.get_xticks()[1] - ax.get_xticks()[0])
+        decimals = 0 if step >= 1 else 1 if step >= 0.1 else 2
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{'-' if v < 0 else ''}£{abs(v):,.{decimals}f}m"))
+        ax.set_xlabel("First-year cost to the council (£ million)")
+        ax.set_title("One-way sensitivity of the council's first-year cost")
+        ax.spines[["top", "right"]].set_visible(False)
+        from matplotlib.patches import Patch
+
+        fig.legend(handles=[Patch(facecolor=LOW_COLOUR, edgecolor="black", label="Cost at the low input"),
+                            Patch(facecolor=HIGH_COLOUR, hatch="///", edgecolor="black", label="Cost at the high input")],
+                   loc="outside lower center", ncol=2, frameon=False)
+    parts = []
+    for r in t.itertuples(index=False):
+        what = labels.words(r.assumption)
+        lo_in, hi_in = labels.change_text(r.assumption, r.low), labels.change_text(r.assumption, r.high)
+        if abs(r.cost_at_low_gbp - base) < 0.5 and abs(r.cost_at_high_gbp - base) < 0.5:
+            parts.append(f"{what}: no effect ({lo_in} and {hi_in} both give {money_m(base)})")
+        else:
+            parts.append(f"{what}: {lo_in} (low) gives {money_m(r.cost_at_low_gbp)}, {hi_in} (high) gives {money_m(r.cost_at_high_gbp)}")
+    alt = (f"Tornado chart of the council's first-year cost as each assumption moves over its range, one at a time, "
+           f"largest effect first; central estimate {money_m(base)}. " + "; ".join(parts) + ".")
+    return figure_html(fig, alt, "One-way sensitivity of the council's first-year cost (£ million): blue is the cost at the "
+                                 "low input, orange (hatched) at the high input; the line is the central estimate.")
 
 
 def budget_chart(b: pd.DataFrame) -> str:
+    """Stacked bars of each year's growth in the council's cost against today, from demand and from
+    the fee change (£ million); a negative part is drawn below zero."""
     if skipped(b):
         return not_computed_html(b, "Budget chart")
-    fig, ax = _plt().subplots(figsize=(8, 4))
-    ax.bar(b.financial_year, b.growth_from_demand_gbp / 1e6, label="Growth from demand")
-    ax.bar(b.financial_year, b.growth_from_fees_gbp / 1e6, bottom=b.growth_from_demand_gbp / 1e6, label="Growth from fees")
-    ax.set_ylabel("£ million a year, against today")
-    ax.set_title("Council cost growth by year")
-    ax.legend()
-    alt = "; ".join(f"{y}: demand {money_m(d)}, fees {money_m(f)}" for y, d, f in zip(b.financial_year, b.growth_from_demand_gbp,
-                                                                                      b.growth_from_fees_gbp, strict=True))
-    return figure_html(fig, "Stacked bars of cost growth. " + alt, "Growth in the council's cost from demand and from fees (£ million a year).")
+    if b.empty:
+        return chart_in_words("Council cost growth by year", "no year was projected.")
+    demand, fees = _num(b.growth_from_demand_gbp) / 1e6, _num(b.growth_from_fees_gbp) / 1e6
+    with _style():
+        fig, ax = _figure(4.2)
+        years = list(b.financial_year.astype(str))
+        pos, neg = pd.Series(0.0, index=b.index), pd.Series(0.0, index=b.index)
+        for k, (v, name) in enumerate([(demand, "Growth from demand"), (fees, "Growth from the fee change")]):
+            bottom = pos.where(v >= 0, neg)
+            ax.bar(years, v, bottom=bottom, width=0.6, color=PALETTE[k], hatch=HATCHES[k], edgecolor="white", linewidth=0.4, label=name)
+            pos, neg = pos + v.clip(lower=0), neg + v.clip(upper=0)
+        for i, tot in enumerate(demand + fees):
+            ax.text(i, max(pos.iloc[i], 0), f"£{tot:,.2f}m", ha="center", va="bottom", fontsize=FONT_PT)
+        ax.set_ylim(min(0, neg.min() * 1.1), max(pos.max(), 0.01) * 1.12)
+        ax.axhline(0, color=OKABE_ITO["black"], lw=0.6)
+        ax.set_ylabel("£ million a year, against today")
+        ax.set_title("Growth in the council's cost by year")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    alt = "Stacked bar chart of the growth in the council's cost against today, by year. " + "; ".join(
+        f"{y}: {money_m(d + f)} in all, of which demand {money_m(d)} and the fee change {money_m(f)}"
+        for y, d, f in zip(b.financial_year, b.growth_from_demand_gbp, b.growth_from_fees_gbp, strict=True)) + "."
+    return figure_html(fig, alt, "Growth in the council's cost from demand and from the fee change (£ million a year, against today).")
+
+
+def _count_cell(v) -> tuple[float | None, str]:
+    """(the count, or None when withheld; the count in words for prose): '<5' -> (None, 'fewer than 5');
+    blank -> (None, 'withheld'); 12 -> (12.0, '12')."""
+    if isinstance(v, str) and v.strip().startswith("<"):
+        return None, f"fewer than {v.strip()[1:]}"
+    n = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+    if pd.isna(n):
+        return None, "withheld"
+    return float(n), f"{int(n):,}"
+
+
+def homes_below_cost_words(rows: pd.DataFrame) -> str:
+    """The homes-below-cost counts in one sentence, by setting, keeping the suppression rule (a count
+    under the threshold is 'fewer than 5', never the number)."""
+    parts = []
+    for r in rows.itertuples(index=False):
+        setting = labels.words(r.setting, "setting")
+        (now, now_w), (new, new_w) = _count_cell(r.below_cost_now), _count_cell(r.below_cost_proposed)
+        if now == 0 and new == 0:
+            parts.append(f"no {setting.lower()} home is below cost now or under the proposal")
+        elif now is None and new is None and now_w == new_w and now_w.startswith("fewer"):
+            parts.append(f"{setting.lower()}: {now_w} homes now and {new_w} under the proposal (exact counts withheld)")
+        else:
+            withheld = " (exact counts withheld)" if now is None or new is None else ""
+            parts.append(f"{setting.lower()}: {now_w} now and {new_w} under the proposal{withheld}")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def margin_chart(s: pd.DataFrame) -> str:
+    """Homes below cost, now and proposed, by setting. Only counts that are published are drawn: a
+    withheld count ('<5' or blank) is never drawn as 0. When no count above zero is published the
+    chart would be empty or misleading, so the counts are given in a sentence instead."""
     if skipped(s):
         return not_computed_html(s, "Homes below cost chart")
-    fig, ax = _plt().subplots(figsize=(8, 3.5))
     rows = s[s.setting != "all"]
-    x = range(len(rows))
-    now = pd.to_numeric(rows.below_cost_now, errors="coerce").fillna(0)       # "<5" (suppressed) drawn as 0
-    new = pd.to_numeric(rows.below_cost_proposed, errors="coerce").fillna(0)
-    ax.bar([i - 0.2 for i in x], now, width=0.4, label="Now")
-    ax.bar([i + 0.2 for i in x], new, width=0.4, label="Proposed")
-    ax.set_xticks(list(x), rows.setting)
-    ax.set_ylabel("Homes below cost (count)")
-    ax.set_title("Homes whose income is below their cost of care")
-    ax.legend()
-    alt = "; ".join(f"{r.setting}: {r.below_cost_now} now, {r.below_cost_proposed} proposed" for _, r in rows.iterrows())
-    return figure_html(fig, "Bar chart of homes below cost. " + alt, "Homes below cost, now and proposed (counts under 5 not shown).")
+    title = "Homes whose income is below their cost of care"
+    cells = [(r, k, _count_cell(getattr(r, col))) for r in rows.itertuples(index=False)
+             for k, col in enumerate(("below_cost_now", "below_cost_proposed"))]
+    if rows.empty or not any(n for _, _, (n, _) in cells):
+        return chart_in_words(title, homes_below_cost_words(rows) if len(rows) else "no open in-county home.")
+    with _style():
+        fig, ax = _figure(3.6)
+        settings = [labels.words(v, "setting") for v in rows.setting]
+        for k, name in enumerate(("Now", "Proposed")):
+            xs, ys = [], []
+            for i, r in enumerate(rows.itertuples(index=False)):
+                n, _ = _count_cell(r.below_cost_now if k == 0 else r.below_cost_proposed)
+                if n is not None:
+                    xs.append(i + (k - 0.5) * 0.4)
+                    ys.append(n)
+            bars = ax.bar(xs, ys, width=0.4, color=PALETTE[k], hatch=HATCHES[k], edgecolor="white", linewidth=0.4, label=name)
+            ax.bar_label(bars, labels=[f"{int(v):,}" for v in ys], fontsize=FONT_PT)
+        ax.set_xticks(range(len(rows)), settings)
+        ax.set_xlim(-0.7, len(rows) - 0.3)
+        ax.set_ylabel("Homes below cost")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(title)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    sentence = homes_below_cost_words(rows)
+    withheld = [f"{labels.words(r.setting, 'setting').lower()} {'now' if k == 0 else 'proposed'}" for r, k, (n, _) in cells if n is None]
+    caption = "Homes below cost, now and proposed (a count)."
+    if withheld:
+        caption += f" Not drawn, because the count is withheld (small-number suppression): {', '.join(withheld)}."
+    return figure_html(fig, "Bar chart of homes whose income is below their cost of care. " + sentence, caption)

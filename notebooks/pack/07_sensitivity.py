@@ -35,6 +35,6 @@ H, M = R.headline, R.meta
 # %%
 t = R.table("sensitivity")
 display(HTML(report.tornado_chart(t)))
-display(HTML(report.table_html(t.drop(columns="assumption", errors="ignore"), "One-way sensitivity of the first-year council cost")))
+display(HTML(report.table_html(t, "One-way sensitivity of the first-year council cost", [c for c in t.columns if c != "assumption"])))
 mc = R.table("montecarlo")
 display(HTML(report.table_html(mc, "Monte Carlo range of the first-year council cost")))
