@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -36,6 +36,8 @@ H, M = R.headline, R.meta
 
 # %%
 cost = R.table("uplift_cost")
+if H:
+    display(Markdown(report.markdown_text(brief.cost_sentence(H, M)) + f" ({brief.link('cost')})"))
 display(HTML(report.table_html(R.table("reconciliation"), "From the change in gross fees to the council's net cost, by year (£ a year)")))
 if R.has("uplift_cost"):
     first = cost[(cost.financial_year == H["financial_year"]) & (cost.period == "part_year")]

@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -32,6 +32,9 @@ H, M = R.headline, R.meta
 # council, self-funded and NHS placements; cost is the cost of care at the home's own occupancy.
 
 # %%
+if R.has("who_gains"):
+    display(Markdown("Homes' income and the homes below their cost of care in the first year are in the summary's table of who "
+                     f"gains and who loses ({brief.link('who')}); the tables below give the detail."))
 display(HTML(report.table_html(R.table("market"), "Beds, occupancy and who occupies them (open in-county homes)")))
 display(HTML(report.table_html(R.table("beds_over_time"), "Beds opened and closed by year")))
 sus = R.table("sustainability")

@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -34,6 +34,9 @@ H, M = R.headline, R.meta
 # before the year is out. Every interval, including the total's, comes from one joint simulation.
 
 # %%
+if R.has("budget"):
+    display(Markdown(f"The council's cost by year, from the fee change and from demand, is the series on the summary page "
+                     f"({brief.link('years')}); the tables below show how demand is projected."))
 display(HTML(report.table_html(R.table("demand_exit_rates"), "Rates at which council placements end, by client group")))
 display(HTML(report.table_html(R.table("demand"), "Projected admissions and council placements (90% intervals)")))
 display(HTML(report.table_html(R.table("demand_model"), "Admissions model coefficients (log scale; rate ratio = exp)")))

@@ -20,7 +20,7 @@ tables_dir = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from feemodel.publish import report
+from feemodel.publish import brief, report
 
 R = report.load(tables_dir)
 H, M = R.headline, R.meta
@@ -33,6 +33,8 @@ H, M = R.headline, R.meta
 # the figures reproduce).
 
 # %%
+if H:
+    display(Markdown(report.markdown_text(brief.cost_sentence(H, M)) + f" ({brief.link('cost')})"))
 t = R.table("sensitivity")
 display(HTML(report.tornado_chart(t)))
 display(HTML(report.table_html(t, "One-way sensitivity of the first-year council cost", [c for c in t.columns if c != "assumption"])))
