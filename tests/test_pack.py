@@ -35,8 +35,8 @@ def test_building_leaves_the_working_directory_alone(tmp_path):
 def test_pack_has_every_part(built):
     assert (built / "pack.pdf").read_bytes()[:5] == b"%PDF-"
     html = (built / "pack.html").read_text()
-    assert "<script" not in html and "http://" not in html.replace("https://www.", "").split("<nav>")[0]
-    assert "<nav><h2>Contents</h2>" in html and html.count('<section class="pack-section">') == 8
+    assert "<script" not in html and "http://" not in html.replace("https://www.", "").split("<nav")[0]
+    assert '<nav aria-label="Contents"><h2 id="contents">Contents</h2>' in html and html.count('<section class="pack-section"') == 8
     executed = sorted((built / "notebooks").glob("*.ipynb"))
     assert len(executed) == 8
     for nb in executed:

@@ -403,9 +403,32 @@ class Sensitivity(Strict):
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 20261124
 
 
+class Consultation(Strict):
+    """The public consultation's period: the first and the last day responses are taken (inclusive
+    dates); ``closes`` must be after ``opens``."""
+
+    opens: dt.date
+    closes: dt.date
+
+    @model_validator(mode="after")
+    def _closes_after_opens(self):
+        if self.closes <= self.opens:
+            raise ValueError(f"closes ({self.closes.isoformat()}) must be after opens ({self.opens.isoformat()})")
+        return self
+
+
 class Publication(Strict):
+    """How the pack is published. ``name_homes``: whether homes are named; ``suppress_below``: counts
+    under this are withheld. Title page: ``status`` (``consultation draft``, the default, or ``final``),
+    ``consultation`` (``{opens, closes}``, dates; optional: the title page then says the period is
+    not stated) and ``contact`` (where to respond or ask: short text such as an email or postal
+    address, at most 300 characters; optional)."""
+
     name_homes: bool = False
     suppress_below: Annotated[int, Field(ge=1, le=100)] = 5
+    status: Literal["consultation draft", "final"] = "consultation draft"
+    consultation: Consultation | None = None
+    contact: Annotated[str, Field(min_length=1, max_length=300)] | None = None
 
 
 class Market(Strict):

@@ -3,8 +3,8 @@
 Steps: compute every table once (bad input stops here, exit 2, nothing written); write the
 published (small-number suppressed) tables to a temporary folder beside the target; run each
 section notebook in ``notebooks/pack`` with papermill on a kernel that is this very Python; check
-the figures the notebooks show against the model; assemble ``pack.html`` (code hidden, contents
-list, no scripts), ``pack.pdf`` (WeasyPrint), ``tables.xlsx`` and ``manifest.json``; then move the
+the figures the notebooks show against the model; assemble ``pack.html`` (a title page, code hidden, contents
+list, no scripts), ``pack.pdf`` (WeasyPrint, tagged PDF/UA-1), ``tables.xlsx`` and ``manifest.json``; then move the
 folder into place. A failing section leaves any previous pack untouched, names the section and cell,
 and keeps the failed notebooks in ``<DIR>.failed`` for diagnosis.
 """
@@ -23,7 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -185,13 +187,93 @@ def _running_cell(out_nb: Path) -> str:
     return f"cell {last} ({first[:60]!r})"
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def long_date(d: dt.date) -> str:
+    """'12 January 2026': a date as a UK reader writes it, the same on every machine (no locale)."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    """What the pack's title page shows. ``built`` is the build's date (UTC); ``consultation`` the
+    first and last day of the consultation (inclusive), or None where the scenario does not state
+    them; ``contact`` None where not stated. Each missing item is shown as "not stated": the page
+    never supplies a date or an address of its own."""
+
+    council: str
+    title: str
+    financial_year: str
+    status: str
+    built: dt.date
+    consultation: tuple[dt.date, dt.date] | None = None
+    contact: str | None = None
+
+    @classmethod
+    def from_scenario(cls, scenario, built: dt.date) -> TitlePage:
+        pub = scenario.publication
+        period = (pub.consultation.opens, pub.consultation.closes) if pub.consultation else None
+        return cls(council=scenario.council, title=scenario.title, financial_year=scenario.year_label, status=pub.status,
+                   built=built, consultation=period, contact=pub.contact)
+
+    def html(self, subtitle: str) -> str:
+        e = html.escape
+        period = (f"{long_date(self.consultation[0])} to {long_date(self.consultation[1])}" if self.consultation
+                  else "not stated")
+        start = int(self.financial_year[:4])
+        facts = [("Financial year", f"{self.financial_year} (1 April {start} to 31 March {start + 1})"),
+                 ("Consultation period", period),
+                 ("Contact", self.contact or "not stated"),
+                 ("Date built", long_date(self.built))]
+        rows = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
+        return (f'<header class="title-page"><p class="council">{e(self.council)}</p>\n'
+                f'<h1 id="document-title">{e(self.title)}</h1>\n<p class="subtitle">{e(subtitle)}</p>\n'
+                f'<p class="status">Status: <strong class="status-value">{e(self.status.capitalize())}</strong></p>\n'
+                f'<dl class="facts">{rows}</dl></header>')
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
+
+
+def _shift_headings(body: str) -> str:
+    """One level down (h1 -> h2 ... h5 -> h6): the document title is the pack's only h1, so a
+    section's ``#`` heading becomes h2 and its ``##`` sub-headings h3."""
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", body)
+
+
 def _heading_ids(body: str, section: str, toc: list) -> str:
+    """Give each section (h2) and sub-section (h3) heading an id, and list it in ``toc``."""
     def repl(m):
         level, text = m.group(1), m.group(2)
         anchor = f"{section}-{len(toc) + 1}"
         toc.append((int(level), re.sub("<[^>]+>", "", text), anchor))
         return f'<h{level} id="{anchor}">{text}</h{level}>'
-    return re.sub(r"<h([12])>(.*?)</h\1>", repl, body)
+    return re.sub(r"<h([23])>(.*?)</h\1>", repl, body)
+
+
+def _contents(toc: list) -> str:
+    """The contents as a nested list: sections, each with its sub-sections."""
+    out, open_sub = [], False
+    for level, text, anchor in toc:
+        link = f'<a href="#{anchor}">{html.escape(text)}</a>'
+        if level == 2:
+            if open_sub:
+                out.append("</ol></li>")
+                open_sub = False
+            elif out:
+                out.append("</li>")
+            out.append(f"<li>{link}")
+        else:
+            if not out:  # a sub-heading before any section heading: list it at the top level
+                out.append(f"<li>{link}")
+                continue
+            out.append(f"<li>{link}</li>" if open_sub else f"<ol><li>{link}</li>")
+            open_sub = True
+    if out:
+        out.append("</ol></li>" if open_sub else "</li>")
+    return f"<ol>{''.join(out)}</ol>"
 
 
 class _SafeRenderer(mistune.HTMLRenderer):
@@ -204,15 +286,57 @@ class _SafeRenderer(mistune.HTMLRenderer):
         return super().image(text, url, title)
 
 
-def assemble_html(executed: list[Path], title: str, subtitle: str) -> str:
-    """One document: markdown and outputs only (code hidden), a contents list, print styles, no scripts."""
+def _markdown():
     md = mistune.create_markdown(escape=True, renderer=_SafeRenderer(escape=True), plugins=["table"])
+    # a Markdown table's header cells head their columns (its body has no header cells)
+    return lambda text: re.sub(r"<th(?=[\s>])(?![^>]*\bscope=)", '<th scope="col"', md(text))
+
+
+CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #111;
+       line-height: 1.4; background: #fff; }
+a { color: #1d4f91; }
+h1 { font-size: 2em; margin: 0.3em 0 0.5em; } h2 { border-bottom: 2px solid #333; }
+.title-page { margin-bottom: 2em; } .title-page .council { font-size: 1.3em; font-weight: bold; margin: 0; }
+.title-page .subtitle { color: #333; }
+.title-page .status { display: inline-block; border: 3px solid #111; padding: 0.3em 0.8em; font-size: 1.4em; }
+.facts { display: grid; grid-template-columns: max-content auto; gap: 0.3em 1.5em; }
+.facts dt { font-weight: bold; } .facts dd { margin: 0; }
+table.data { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
+table.data caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
+table.data th, table.data td { border: 1px solid #767676; padding: 0.2em 0.5em; text-align: right; }
+table.data th { background: #eee; } table.data td:first-child, table.data th:first-child { text-align: left; }
+figure img { max-width: 100%; } figcaption { font-size: 0.85em; color: #333; }
+nav ol ol { list-style: lower-alpha; } nav a { display: inline-block; min-height: 24px; line-height: 24px; }
+.title-page .council { string-set: council content(text); } .status-value { string-set: status content(text); }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  .title-page { break-after: page; padding-top: 30mm; } .title-page h1 { font-size: 24pt; }
+  .facts { display: block; } .facts dt { margin-top: 0.6em; }
+  .pack-section { break-before: page; }
+  table.data { font-size: 7.5pt; } pre { font-size: 7pt; white-space: pre-wrap; } }
+@page { size: A4; margin: 15mm 15mm 18mm;
+  @bottom-left { content: string(council) " · " string(status); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #333; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #333; } }
+"""
+
+
+def assemble_html(executed: list[Path], title: str, subtitle: str, front: TitlePage | None = None) -> str:
+    """One document: a title page (``front``: the document title is the only h1; without it, ``title``
+    alone), a contents list, then each section notebook's markdown and outputs (code hidden) with its
+    headings one level down, print styles with "Page N of M" on every page, no scripts.
+
+    Landmarks: the title page is the header, the contents a nav, the sections the main content,
+    each a section labelled by its heading. An image output that did not come through
+    ``report.figure_html`` (which gives alt text and a caption) has no description, so it is left
+    out with a warning naming the section and cell."""
+    md = _markdown()
     toc: list = []
     parts = []
     for nb_path in executed:
         nb = nbformat.read(nb_path, as_version=4)
         chunks = []
-        for cell in nb.cells:
+        for i, cell in enumerate(nb.cells):
             if cell.cell_type == "markdown":
                 chunks.append(md(cell.source))
             elif cell.cell_type == "code":
@@ -223,30 +347,47 @@ def assemble_html(executed: list[Path], title: str, subtitle: str) -> str:
                     elif "text/markdown" in data:
                         chunks.append(md("".join(data["text/markdown"])))
                     elif "image/png" in data:
-                        chunks.append(f'<img src="data:image/png;base64,{data["image/png"]}" alt="chart"/>')
+                        warnings.warn(f"pack: section {nb_path.stem} cell {i} shows an image with no description; left out "
+                                      "(draw charts with report.figure_html, which gives alt text and a caption)", stacklevel=2)
                     elif o.get("output_type") == "stream" and o.get("name") == "stdout":
                         chunks.append(f"<pre>{html.escape(''.join(o.get('text', '')))}</pre>")
-        parts.append(f'<section class="pack-section">{_heading_ids("".join(chunks), nb_path.stem, toc)}</section>')
-    contents = "".join(f'<li class="l{lvl}"><a href="#{a}">{html.escape(t)}</a></li>' for lvl, t, a in toc)
+        first = len(toc)
+        body = _heading_ids(_shift_headings("".join(chunks)), nb_path.stem, toc)
+        label = f' aria-labelledby="{toc[first][2]}"' if len(toc) > first and toc[first][0] == 2 else ""
+        parts.append(f'<section class="pack-section"{label}>{body}</section>')
+    if front is None:
+        header = f'<header class="title-page"><h1 id="document-title">{html.escape(title)}</h1>\n<p class="subtitle">{html.escape(subtitle)}</p></header>'
+        meta = ""
+    else:
+        header = front.html(subtitle)
+        meta = (f'<meta name="author" content="{html.escape(front.council)}">'
+                f'<meta name="description" content="{html.escape(subtitle)}">'
+                f'<meta name="dcterms.created" content="{front.built.isoformat()}">')
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 60em; margin: 2em auto; color: #111; line-height: 1.4; }}
-h1 {{ border-bottom: 2px solid #333; }} table.data {{ border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }}
-table.data caption {{ text-align: left; font-weight: bold; margin-bottom: 0.3em; }}
-table.data th, table.data td {{ border: 1px solid #999; padding: 0.2em 0.5em; text-align: right; }}
-table.data th {{ background: #eee; }} table.data td:first-child, table.data th:first-child {{ text-align: left; }}
-figure img {{ max-width: 100%; }} figcaption {{ font-size: 0.85em; color: #333; }}
-nav li.l2 {{ margin-left: 1.5em; }} .subtitle {{ color: #444; }}
-@media print {{ .pack-section {{ break-before: page; }} body {{ max-width: none; margin: 0; font-size: 10pt; }}
-  table.data {{ font-size: 7.5pt; }} pre {{ font-size: 7pt; white-space: pre-wrap; }} }}
-@page {{ size: A4; margin: 15mm; }}
-</style></head><body>
-<header><p class="subtitle">{html.escape(subtitle)}</p></header>
-<nav><h2>Contents</h2><ol>{contents}</ol></nav>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>{meta}
+<style>{CSS}</style></head><body>
+{header}
+<nav aria-label="Contents"><h2 id="contents">Contents</h2>{_contents(toc)}</nav>
+<main>
 {"".join(parts)}
+</main>
 </body></html>
 """
+
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def write_pdf(doc: str, folder: Path) -> Path:
+    """``folder/pack.pdf`` from the assembled HTML: a tagged PDF/UA-1 document (structure tree with
+    headings, lists, tables with their header cells, figures with their alt text; the language and
+    title from the HTML, the title shown in the viewer's title bar), fetching nothing but the pack's
+    own data: URIs."""
+    import weasyprint
+
+    out = folder / "pack.pdf"
+    weasyprint.HTML(string=doc, base_url=str(folder), url_fetcher=pdf_url_fetcher()).write_pdf(out, pdf_variant=PDF_VARIANT)
+    return out
 
 
 def _git() -> dict:
@@ -364,12 +505,13 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         lap("run_notebooks_s")
         check_shown(table_dir, r.headline)
         executed = [nb_dir / nb.name for nb in todo]
+        front = TitlePage.from_scenario(scenario, started.date())
         doc = assemble_html(executed, f"{scenario.council}: {scenario.title}",
-                            f"{scenario.council} · {scenario.title} · {scenario.year_label} · consultation evidence pack")
+                            f"Care home fees {scenario.year_label}: consultation evidence pack", front)
         (tmp / "pack.html").write_text(doc, encoding="utf-8")
-        import weasyprint
+        import weasyprint  # noqa: F401 - imported before the lap so its import time is not counted as PDF time
         lap("html_s")
-        weasyprint.HTML(string=doc, base_url=str(tmp), url_fetcher=pdf_url_fetcher()).write_pdf(tmp / "pack.pdf")
+        write_pdf(doc, tmp)
         lap("pdf_s")
         write_excel(tables, tmp / "tables.xlsx")
         lap("excel_s")
