@@ -15,6 +15,7 @@ import re
 
 import pandas as pd
 
+from ..inputs.scenario import COST_LINES
 from ..money import fmt_gbp
 from . import labels
 
@@ -55,7 +56,8 @@ def rate_inputs_html(inputs: pd.DataFrame, table_html) -> str:
     if "skipped" in inputs.attrs or inputs.empty:
         return table_html(inputs, caption) if "skipped" in inputs.attrs else ""
     bands = list(dict.fromkeys(inputs.band))
-    keys = list(dict.fromkeys(zip(inputs.cost_line, inputs.input, strict=True)))
+    order = {line: k for k, line in enumerate(["all", *COST_LINES, "total"])}
+    keys = sorted(dict.fromkeys(zip(inputs.cost_line, inputs.input, strict=True)), key=lambda k: order.get(k[0], len(order)))
     cell = {(r.cost_line, r.input, r.band): fmt_input(r.value, r.unit) for r in inputs.itertuples()}
     unit = {(r.cost_line, r.input): r.unit for r in inputs.itertuples()}
     source = {}

@@ -441,6 +441,9 @@ CODES: dict[str, str] = {
     "weeks": "weeks a year",
     "factor": "factor",
     "pct": "%",
+    # -- return conventions of the cost of care (cost_of_care.return_convention)
+    "fair_cost_of_care": "2022 fair cost of care (a return on operations and a return on capital)",
+    "single_return_on_capital": "2008 fair-price toolkit (one return on the capital value per bed)",
     # -- survey conventions (and rate_card survey_statistic)
     "per_line": "Each cost line",
     "sum_of_line_medians": "Total, adding up the cost lines' figures",

@@ -314,7 +314,12 @@ nav ol ol { list-style: lower-alpha; } nav a { display: inline-block; min-height
   .title-page { break-after: page; padding-top: 30mm; } .title-page h1 { font-size: 24pt; }
   .facts { display: block; } .facts dt { margin-top: 0.6em; }
   .pack-section { break-before: page; }
-  table.data { font-size: 7.5pt; } pre { font-size: 7pt; white-space: pre-wrap; } }
+  table.data { font-size: 7.5pt; } pre { font-size: 7pt; white-space: pre-wrap; }
+  main > section:first-child { font-size: 9pt; line-height: 1.3; } main > section:first-child p { margin: 0.4em 0; }
+  table.brief { font-size: 7pt; margin: 0.4em 0; } table.brief th, table.brief td { padding: 0.1em 0.35em; }
+  table.inputs { font-size: 6.5pt; } table.inputs td.source { font-size: 6pt; } }
+table.inputs td.source, table.inputs td:nth-child(2) { text-align: left; } table.inputs tr.result td { font-weight: bold; }
+dl.glossary dt { font-weight: bold; margin-top: 0.4em; } dl.glossary dd { margin-left: 1.5em; }
 @page { size: A4; margin: 15mm 15mm 18mm;
   @bottom-left { content: string(council) " · " string(status); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #333; }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #333; } }

@@ -36,7 +36,7 @@ H, M = R.headline, R.meta
 # ([see the summary](#summary-rates)).
 
 # %%
-display(Markdown(f"Returns follow the **{labels.words(M['return_convention'])}** convention. The survey is compared by its "
+display(Markdown(f"Returns follow the convention of the **{labels.words(M['return_convention'])}**. The survey is compared by its "
                  f"**{labels.words(M['survey_statistic']).lower()}** (both ways of totalling are in the survey table). "
                  + evidence.survey_basis_text(M)))
 card = R.table("rate_card")
