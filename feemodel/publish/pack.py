@@ -365,7 +365,7 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         lap("html_s")
         weasyprint.HTML(string=doc, base_url=str(tmp), url_fetcher=pdf_url_fetcher()).write_pdf(tmp / "pack.pdf")
         lap("pdf_s")
-        write_excel(tables, tmp / "tables.xlsx")
+        write_excel(tables, tmp / "tables.xlsx", r)
         lap("excel_s")
         for f in table_dir.glob("shown_*.json"):
             f.unlink()
