@@ -295,3 +295,12 @@ def test_numbers_held_as_text_are_written_as_numbers(tmp_path):
     assert [ws["B2"].value, ws["C2"].value, ws["D2"].value] == [12, 1234.5, -3.25]
     assert type(ws["B2"].value) is int
     assert [ws["B2"].number_format, ws["C2"].number_format, ws["D2"].number_format] == ["#,##0", '"£"#,##0.00', '0.0"%"']
+
+
+def test_without_cover_facts_the_cover_says_they_were_not_given(tmp_path):
+    t = pd.DataFrame({"setting": ["all"], "homes": [40], "beds": [1200], "occupied_beds": [1100]})
+    write_excel({"market": t}, tmp_path / "t.xlsx")
+    c = cover(openpyxl.load_workbook(tmp_path / "t.xlsx"))
+    assert c["Council"] == "not given" and c["Headline figures"] == "not given"
+    assert "Threshold: not given" in c["Rule"]
+    assert c["market"] == "Care home market"

@@ -153,11 +153,12 @@ def _number(value: str):
 
 
 def _cell_value(value, column: str, table: str, unit: labels.Unit) -> tuple[object, str | None]:
-    """(what the workbook holds, why it is withheld or None) for one published cell.
+    """(what the workbook holds, the published mark of a withheld cell or None) for one published cell.
 
     Numeric columns (money, percent, count, number) hold only numbers or nothing: '<5' and the ''
-    of a withheld cell become empty cells; a whole count is an int. Text is shown in words
-    (:func:`labels.words`); a NaN or None is an empty cell (nothing withheld)."""
+    of a withheld cell become empty cells (the mark, '<5' or '', is returned); a whole count is an
+    int; a number held as text is written as a number. Text is shown in words (:func:`labels.words`)
+    and is never withheld; a NaN or None is an empty cell (nothing withheld)."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT:
         return None, None
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar -> Python
@@ -166,11 +167,10 @@ def _cell_value(value, column: str, table: str, unit: labels.Unit) -> tuple[obje
     if kind == "text":
         return (labels.words(value, column) if isinstance(value, str) else value), None
     if isinstance(value, str):
-        small = _SMALL.match(value.strip())
-        if small:
-            return None, "small"
+        if _SMALL.match(value.strip()):
+            return None, value.strip()
         if not value.strip():
-            return None, "blank"
+            return None, ""
         if kind in _NUMERIC_KINDS:
             number = _number(value)
             if number is None:
@@ -189,15 +189,17 @@ def _cell_value(value, column: str, table: str, unit: labels.Unit) -> tuple[obje
     return value, None
 
 
-def _why(reason: str, is_count: bool, population: object, threshold: str) -> str:
-    """The comment on a withheld cell."""
-    if reason == "small":
-        return f"Withheld: fewer than {threshold} (suppression rule)"
+def _why(mark: str, is_count: bool, population: object) -> str:
+    """The comment on a withheld cell: ``mark`` is what the published table shows ('<5' or '')."""
+    small = _SMALL.match(mark)
+    if small:
+        return f"Withheld: fewer than {small.group(1)} (suppression rule)"
     if is_count:
         return ("Withheld so that a withheld count cannot be worked out from the others by subtraction "
                 "(suppression rule); it may be any size")
-    if isinstance(population, str) and _SMALL.match(population.strip()):
-        return f"Withheld: this row describes fewer than {threshold} (suppression rule)"
+    small = _SMALL.match(population.strip()) if isinstance(population, str) else None
+    if small:
+        return f"Withheld: this row describes fewer than {small.group(1)} (suppression rule)"
     return "Withheld: this row's count is withheld, so its figures are too (suppression rule)"
 
 
@@ -236,10 +238,11 @@ def _style_header(ws, heads: list[str], widths: list[float]) -> None:
     ws.row_dimensions[1].height = 15 * lines + 3
 
 
-def _data_sheet(wb, name: str, frame: pd.DataFrame, threshold: str) -> int:
+def _data_sheet(wb, name: str, frame: pd.DataFrame) -> int:
     """One table on its own sheet: headings from the label registry, values by unit (numbers with the
     unit's number format, withheld cells empty, grey and commented), frozen heading row, filters.
-    Returns the number of withheld cells."""
+    A cell is withheld where it shows '<N>', or '' in a numeric column of a table the suppression
+    rule applies to (one with count columns). Returns the number of withheld cells."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
@@ -257,17 +260,19 @@ def _data_sheet(wb, name: str, frame: pd.DataFrame, threshold: str) -> int:
     withheld = 0
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
         for j, (col, u, raw) in enumerate(zip(cols, units, row, strict=True), start=1):
-            value, reason = _cell_value(raw, col, name, u)
+            value, mark = _cell_value(raw, col, name, u)
+            if mark == "" and not counts:
+                mark = None  # an empty field in a table without counts: nothing was withheld
             cell = _put(ws, i, j, value)
             if isinstance(value, int | float) and not isinstance(value, bool):
                 cell.number_format = u.excel_format if u.excel_format != "@" else "0"
             elif value is None and u.kind in _NUMERIC_KINDS:
                 cell.number_format = u.excel_format
-            if reason:
+            if mark is not None:
                 withheld += 1
                 cell.fill = grey
                 pop = row[population] if population is not None else None
-                c = Comment(_why(reason, col in counts, pop, threshold), "feemodel")
+                c = Comment(_why(mark, col in counts, pop), "feemodel")
                 c.width, c.height = 260, 70
                 cell.comment = c
             if value is not None:
@@ -322,7 +327,9 @@ def _count_words(n, threshold: int) -> str:
 
 def _headline_rows(facts: dict) -> list[tuple[str, str]]:
     """The cover's headline figures, in words, money in whole pounds (the £ a year rule of the registry)."""
-    h = facts.get("headline") or {}
+    if "headline" not in facts:
+        return [("Headline figures", "not given")]
+    h = facts["headline"] or {}
     if not h:
         return [("Headline figures", "not computed (the scenario has no placement book)")]
     t = int(facts.get("suppress_below", 5))
@@ -358,7 +365,8 @@ def _cover_sheet(ws, facts: dict, tables: dict[str, pd.DataFrame], withheld: dic
     from openpyxl.styles import Alignment, Font, PatternFill
 
     ws.title = "Cover"
-    t = int(facts.get("suppress_below", 5))
+    given = facts.get("suppress_below")
+    t = int(given or 5)
     commit = facts.get("commit")
     dirty = facts.get("dirty")
     commit_text = ("not known (not built from a git checkout)" if not commit else
@@ -377,15 +385,18 @@ def _cover_sheet(ws, facts: dict, tables: dict[str, pd.DataFrame], withheld: dic
         for c in frame.columns:
             u = labels.unit(str(c), name)
             used.setdefault(u.key, u)
-    units = [(f"({u.words})", UNIT_KEY.get(k, f"{u.kind}")) for k, u in labels.UNITS.items() if k in used and u.words]
+    units = [(f"({u.words})", UNIT_KEY.get(k, f"{u.words} ({u.kind})")) for k, u in labels.UNITS.items()
+             if k in used and u.words]
     units.append(("No unit", _PLAIN_NUMBERS))
     units.append(("Words", "Codes in the tables (who pays, periods, outcomes) are shown in words; band and home names as the "
-                           "scenario gives them. The CSV files keep the codes."))
+                           "scenario gives them. The CSV files keep the codes; each sheet is named after its CSV file."))
     n_withheld = sum(withheld.values())
-    rule = [("Rule", f"Counts from 1 to {t - 1} (\u201cfewer than {t}\u201d) are withheld, with every other figure on a row "
-                     f"whose population is withheld; further counts are withheld where the withheld one could otherwise be "
-                     f"worked out by subtraction (secondary suppression). Zero is shown. Threshold: publication.suppress_below "
-                     f"= {t} in the scenario."),
+    source = f"publication.suppress_below = {t} in the scenario" if given else "not given (the default is 5)"
+    counts = (f"Counts from 1 to {t - 1} (\u201cfewer than {t}\u201d) are withheld" if t > 1 else
+              "No count is small enough to be withheld")
+    rule = [("Rule", f"{counts}, with every other figure on a row whose population is withheld; further counts are withheld "
+                     f"where the withheld one could otherwise be worked out by subtraction (secondary suppression). Zero is "
+                     f"shown. Threshold: {source}."),
             ("Marker", "A withheld cell is empty, shaded light grey (like this cell) and carries a comment saying why: "
                        f"\u201cfewer than {t}\u201d, or withheld so that others cannot be worked out (any size). The CSV files "
                        f"show \u201c<{t}\u201d and an empty field instead. Sums over a column leave withheld cells out."),
@@ -457,11 +468,10 @@ def write_excel(tables: dict[str, pd.DataFrame], path: Path, cover: Results | di
     from openpyxl import Workbook
 
     facts = cover_facts(cover) if isinstance(cover, Results) else dict(cover or {})
-    threshold = str(facts.get("suppress_below", 5))
     wb = Workbook()
     cover_ws = wb.active
     _notes_sheet(wb, tables)
-    withheld = {name: _data_sheet(wb, name, frame, threshold) for name, frame in tables.items()}
+    withheld = {name: _data_sheet(wb, name, frame) for name, frame in tables.items()}
     _cover_sheet(cover_ws, facts, tables, withheld)
     props = wb.properties
     props.creator = props.lastModifiedBy = "feemodel"
