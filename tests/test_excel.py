@@ -304,3 +304,22 @@ def test_without_cover_facts_the_cover_says_they_were_not_given(tmp_path):
     assert c["Council"] == "not given" and c["Headline figures"] == "not given"
     assert "Threshold: not given" in c["Rule"]
     assert c["market"] == "Care home market"
+
+
+def test_verify_compares_workbooks_apart_from_when_and_by_what_they_were_built(tmp_path):
+    # feemodel verify rebuilds a pack, perhaps on another day or commit: the cover's date built,
+    # version and commit may differ; every other cell (the headline among them) must not
+    from feemodel.publish.writers import read_workbook
+
+    t = pd.DataFrame({"setting": ["all"], "homes": [40], "beds": [1200], "occupied_beds": [1100]})
+    facts = {"council": "Testshire", "title": "T", "suppress_below": 5, "built": dt.date(2026, 4, 1),
+             "feemodel_version": "0.1.0", "commit": "a" * 40, "dirty": False,
+             "headline": {"financial_year": "2026/27", "council_net_change_part_year_gbp": 100.0,
+                          "council_net_change_full_year_gbp": 200.0, "placements_affected": 10, "placements_protected": 0}}
+    write_excel({"market": t}, tmp_path / "a.xlsx", facts)
+    write_excel({"market": t}, tmp_path / "b.xlsx", {**facts, "built": dt.date(2027, 1, 2), "commit": "b" * 40, "dirty": True})
+    changed = {**facts, "headline": {**facts["headline"], "council_net_change_part_year_gbp": 101.0}}
+    write_excel({"market": t}, tmp_path / "c.xlsx", changed)
+    a, b, c = (read_workbook(tmp_path / f"{x}.xlsx") for x in "abc")
+    assert a.keys() == b.keys() and all(a[s].equals(b[s]) for s in a)
+    assert not a["Cover"].equals(c["Cover"]) and a["market"].equals(c["market"])

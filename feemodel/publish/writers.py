@@ -450,6 +450,19 @@ def _stable_zip(path: Path) -> None:
     os.replace(tmp, path)
 
 
+BUILD_ROWS = ("Date built", "feemodel version", "Git commit")  # cover rows that say when and by what it was built
+
+
+def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a ``tables.xlsx`` as text, the cover without its :data:`BUILD_ROWS`, so two
+    builds of the same tables compare equal on another day or commit (``feemodel verify``)."""
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    if "Cover" in sheets:
+        c = sheets["Cover"]
+        sheets["Cover"] = c[~c.iloc[:, 0].isin(BUILD_ROWS)].reset_index(drop=True)
+    return sheets
+
+
 def write_excel(tables: dict[str, pd.DataFrame], path: Path, cover: Results | dict | None = None) -> None:
     """``tables.xlsx``: a cover sheet, a notes sheet, then one sheet per published table.
 
