@@ -518,7 +518,7 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         lap("html_s")
         write_pdf(doc, tmp)
         lap("pdf_s")
-        write_excel(tables, tmp / "tables.xlsx")
+        write_excel(tables, tmp / "tables.xlsx", r)
         lap("excel_s")
         for f in table_dir.glob("shown_*.json"):
             f.unlink()
