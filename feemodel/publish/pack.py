@@ -19,7 +19,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,8 @@ from .. import __version__
 from ..errors import InputError
 from ..paths import REPO_DIR, national_params_dir
 from .tables import Results, compute, load_case, published_exclusions, published_headline, published_scenario_text, published_tables
-from .writers import commit_target, discard_target, prepare_target, protected_inputs, release_target, write_csv, write_excel
+from .writers import (commit_target, discard_target, git_state, prepare_target, protected_inputs, release_target, write_csv,
+                      write_excel)
 
 SECTIONS_DIR = REPO_DIR / "notebooks" / "pack"
 KERNEL_NAME = "feemodel-python"
@@ -395,16 +395,6 @@ def write_pdf(doc: str, folder: Path) -> Path:
     return out
 
 
-def _git() -> dict:
-    try:
-        commit = subprocess.run(["git", "-C", str(REPO_DIR), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "-C", str(REPO_DIR), "status", "--porcelain"], capture_output=True, text=True,
-                                    check=True).stdout.strip())
-        return {"commit": commit, "dirty": dirty}
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "dirty": None}
-
-
 def _versions() -> dict:
     out = {"python": platform.python_version()}
     for p in PACKAGES:
@@ -427,7 +417,7 @@ def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir:
                      "financial_year": s.year_label},
         "data_files": {k: {"path": str(s.data_path(k)), "sha256": sha256(s.data_path(k))} for k in s.data.given()},
         "national_parameters": {str(p.relative_to(national_params_dir())): sha256(p) for p in sorted(national_params_dir().rglob("*.yaml"))},
-        "versions": _versions(), "git": _git(), "sections": names,
+        "versions": _versions(), "git": git_state(), "sections": names,
         "tables": {p.stem: sha256(p) for p in sorted(table_dir.glob("*.csv"))},
         "headline": published_headline(r.headline, published or {}, s.publication.suppress_below),
         "suppression": f"counts under {s.publication.suppress_below} shown as '<{s.publication.suppress_below}>'",

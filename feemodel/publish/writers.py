@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..errors import InputError
 from . import labels
-from .tables import REGISTRY, Results, published_tables
+from .tables import REGISTRY, Results, published_headline, published_tables
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -121,11 +121,12 @@ def git_state() -> dict:
         return {"commit": None, "dirty": None}
 
 
-def cover_facts(r: Results, built: dt.date | None = None) -> dict:
+def cover_facts(r: Results, built: dt.date | None = None, tables: dict[str, pd.DataFrame] | None = None) -> dict:
     """What the workbook's cover sheet states about a run: the council, scenario (title, file name,
     financial year, effective date), the date built (today unless given), the feemodel version, the git
     commit and dirty flag, the suppression threshold (``publication.suppress_below``) and the headline
-    figures (as in ``headline.json``, unsuppressed: the cover applies the rule)."""
+    figures as ``headline.json`` publishes them (:func:`feemodel.publish.tables.published_headline`
+    with the published ``tables``, computed here when not given)."""
     from .. import __version__
 
     s = r.scenario
@@ -133,7 +134,8 @@ def cover_facts(r: Results, built: dt.date | None = None) -> dict:
     return {"council": s.council, "title": s.title, "scenario_file": Path(path).name if path else "",
             "financial_year": s.year_label, "effective_date": s.uplift.effective_date,
             "built": built or dt.date.today(), "feemodel_version": __version__, **git_state(),
-            "suppress_below": s.publication.suppress_below, "headline": dict(r.headline)}
+            "suppress_below": s.publication.suppress_below,
+            "headline": published_headline(r.headline, published_tables(r) if tables is None else tables, s.publication.suppress_below)}
 
 
 def _put(ws, row: int, col: int, value):
@@ -318,9 +320,12 @@ def _notes_sheet(wb, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _count_words(n, threshold: int) -> str:
-    """A headline count under the suppression rule: 1 to threshold-1 as 'fewer than N'."""
+    """A headline count under the suppression rule: 1 to threshold-1 as 'fewer than N' ("<N" in the
+    published headline too); a count withheld so that others cannot be worked out ("") as 'withheld'."""
     if n is None:
         return "not computed"
+    if isinstance(n, str):
+        return f"fewer than {n[1:]}" if n.startswith("<") else "withheld (so that a small count cannot be worked out)"
     n = int(n)
     return f"fewer than {threshold}" if 0 < n < threshold else f"{n:,}"
 
@@ -480,7 +485,7 @@ def write_excel(tables: dict[str, pd.DataFrame], path: Path, cover: Results | di
     Document dates and zip entry times are fixed, so the same tables and cover give the same bytes."""
     from openpyxl import Workbook
 
-    facts = cover_facts(cover) if isinstance(cover, Results) else dict(cover or {})
+    facts = cover_facts(cover, tables=tables) if isinstance(cover, Results) else dict(cover or {})
     wb = Workbook()
     cover_ws = wb.active
     _notes_sheet(wb, tables)
@@ -633,7 +638,8 @@ def write_results(r: Results, out: Path, force: bool = False) -> Path:
         for name, frame in r.private.items():
             write_csv(frame, tmp / f"{name}.csv")
         write_excel(tables, tmp / "tables.xlsx", r)
-        (tmp / "headline.json").write_text(json.dumps(r.headline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        public = published_headline(r.headline, tables, r.scenario.publication.suppress_below)
+        (tmp / "headline.json").write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except BaseException:
         discard_target(tmp)
         raise
