@@ -51,7 +51,7 @@ EQUALITY_SEED = (SEED, 1)
 OLDER_AGE_BANDS = (["65-74", "75-84", "85+"], [0.13, 0.34, 0.53])
 # share female by age band (care home residents are mostly women, more so with age)
 FEMALE_SHARE = {"18-64": 0.44, "65-74": 0.50, "75-84": 0.64, "85+": 0.76}
-SEX_NOT_RECORDED = 0.001
+SEX_NOT_RECORDED = 0.002
 # primary support reason (NHS England SALT/ASCOF categories) by kind of placement; memory_cognition
 # includes dementia
 _PSR = ["physical_support", "sensory_support", "memory_cognition", "learning_disability", "mental_health", "social_support"]

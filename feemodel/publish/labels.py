@@ -519,6 +519,42 @@ COLUMN_CODES: dict[str, dict[str, str]] = {
 }
 
 
+# -- equality (model.equality): the change by age band, sex and primary support reason. One block: its
+#    columns, its codes (primary support reasons: NHS England SALT/ASCOF categories) and the words of
+#    its characteristic column.
+TABLE_COLUMNS.update({
+    ("equality", "characteristic"): Label("Characteristic", "text"),
+    ("equality", "group"): Label("Group", "text"),
+    ("equality", "placements"): Label("Placements", "count"),
+    ("equality", "average_fee_now_gbp_pw"): _money("Average weekly fee now, excluding NHS nursing care and top-ups"),
+    ("equality", "average_fee_proposed_gbp_pw"): _money("Average weekly fee proposed, excluding NHS nursing care and top-ups"),
+    ("equality", "average_fee_change_gbp_pw"): _money("Average change in the weekly fee"),
+    ("equality", "residents_change_gbp_pa"): _money("Change in what residents pay themselves", "gbp_pa"),
+    ("equality", "topup_change_gbp_pa"): _money("Change in families' top-ups", "gbp_pa"),
+    ("equality", "topups"): Label("Placements with a family top-up", "count"),
+    ("equality", "topups_fall"): Label("Top-ups that fall", "count"),
+    ("equality", "topups_rise"): Label("Top-ups that rise", "count"),
+    ("equality", "topups_vanish"): Label("Top-ups that end", "count"),
+    ("equality", "topups_unchanged"): Label("Top-ups unchanged", "count"),
+})
+CODES.update({
+    "female": "Female",
+    "male": "Male",
+    "not recorded": "Not recorded",
+    "physical_support": "Physical support",
+    "sensory_support": "Sensory support",
+    "memory_cognition": "Memory and cognition (including dementia)",
+    "learning_disability": "Learning disability support",
+    "mental_health": "Mental health support",
+    "social_support": "Social support",
+})
+COLUMN_CODES["characteristic"] = {
+    "age_band": "Age band",
+    "sex": "Sex",
+    "primary_support_reason": "Primary support reason",
+}
+
+
 def _check_registry() -> None:
     """Every label names a known unit and every unit a known kind (checked once, on import)."""
     for u in UNITS.values():

@@ -83,12 +83,12 @@ class Structure:
 class Across:
     """The same placements counted in two tables: in ``table`` the row (among ``where``) whose ``key``
     is k equals the sum of the rows of ``other`` whose ``other_key`` is k, in each group of ``other``
-    alike in ``within``."""
+    alike in ``within`` (``other_key`` None: every row of the group)."""
 
     table: str
     key: str
     other: str
-    other_key: str
+    other_key: str | None
     within: tuple[str, ...] = ()
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     column: str = "placements"
@@ -123,10 +123,19 @@ STRUCTURES: dict[str, Structure] = {
     "market": Structure(adds=(Adds(over="setting", total="all"),)),
     "sustainability": Structure(adds=(Adds(over="setting", total="all"),)),
     "self_funder_premium": Structure(adds=(Adds(over="setting", within=("case",), total="all"),), alike=("case",)),
+    # each characteristic's groups (with "not recorded") add up to the council's placements and to the
+    # self-funders (funding_summary), to the placements with top-ups (headline) and to each top-up
+    # outcome (topups, "All bands"); a row's top-ups fall, rise, end or stay
+    "equality": Structure(adds=(Adds(over="group", within=("characteristic", "funding")),),
+                          parts=(Parts("topups", ("topups_fall", "topups_rise", "topups_vanish", "topups_unchanged")),)),
 }
+EQUALITY_OUTCOMES = {"falls": "topups_fall", "rises": "topups_rise", "vanishes": "topups_vanish", "unchanged": "topups_unchanged"}
 LINKS: tuple[Across, ...] = (
     Across("funding_summary", "group", "band_mapping", "current_band", where={"grouping": ("band",)}),
     Across("funding_summary", "group", "uplift_cost", "band", within=YEAR, where={"grouping": ("band",)}),
+    Across("funding_summary", "group", "equality", "funding", within=("characteristic",), where={"grouping": ("funding",)}),
+    *(Across("topups", "outcome", "equality", None, within=("characteristic",), where={"band": ("All bands",), "outcome": (o,)},
+             other_column=c) for o, c in EQUALITY_OUTCOMES.items()),
 )
 
 
@@ -177,14 +186,14 @@ def _link_sets(link: Across, tables: Mapping[str, pd.DataFrame]) -> list[list[Ce
     if link.table not in tables or link.other not in tables:
         return []
     t, o = tables[link.table], tables[link.other]
-    if link.column not in t or link.other_column not in o or link.key not in t or link.other_key not in o:
+    if link.column not in t or link.other_column not in o or link.key not in t or (link.other_key is not None and link.other_key not in o):
         return []
     totals = {t[link.key].iloc[i]: i for i, k in enumerate(_rows(t, link.where, {}).tolist()) if k}
     sets = []
     for group in _groups(o, pd.Series(True, index=o.index), link.within):
         for key, i in totals.items():
             sets.append([(link.table, i, link.column)] + [(link.other, j, link.other_column) for j in group
-                                                          if o[link.other_key].iloc[j] == key])
+                                                          if link.other_key is None or o[link.other_key].iloc[j] == key])
     return sets
 
 
