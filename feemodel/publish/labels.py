@@ -525,13 +525,12 @@ COLUMN_CODES: dict[str, dict[str, str]] = {
 TABLE_COLUMNS.update({
     ("equality", "characteristic"): Label("Characteristic", "text"),
     ("equality", "group"): Label("Group", "text"),
+    ("equality", "who"): Label("Residents or families", "text"),
     ("equality", "placements"): Label("Placements", "count"),
-    ("equality", "average_fee_now_gbp_pw"): _money("Average weekly fee now, excluding NHS nursing care and top-ups"),
-    ("equality", "average_fee_proposed_gbp_pw"): _money("Average weekly fee proposed, excluding NHS nursing care and top-ups"),
-    ("equality", "average_fee_change_gbp_pw"): _money("Average change in the weekly fee"),
-    ("equality", "residents_change_gbp_pa"): _money("Change in what residents pay themselves", "gbp_pa"),
-    ("equality", "topup_change_gbp_pa"): _money("Change in families' top-ups", "gbp_pa"),
-    ("equality", "topups"): Label("Placements with a family top-up", "count"),
+    ("equality", "average_now_gbp_pw"): _money("Average weekly fee or top-up now"),
+    ("equality", "average_proposed_gbp_pw"): _money("Average weekly fee or top-up proposed"),
+    ("equality", "average_weekly_change_gbp_pw"): _money("Average change"),
+    ("equality", "change_gbp_pa"): _money("Change in what residents or families pay", "gbp_pa"),
     ("equality", "topups_fall"): Label("Top-ups that fall", "count"),
     ("equality", "topups_rise"): Label("Top-ups that rise", "count"),
     ("equality", "topups_vanish"): Label("Top-ups that end", "count"),
@@ -552,6 +551,11 @@ COLUMN_CODES["characteristic"] = {
     "age_band": "Age band",
     "sex": "Sex",
     "primary_support_reason": "Primary support reason",
+}
+COLUMN_CODES["who"] = {
+    "council": "Council-funded residents (fee)",
+    "self": "Self-funders (fee)",
+    "topup": "Families paying top-ups (top-up)",
 }
 
 

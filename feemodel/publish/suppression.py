@@ -71,12 +71,16 @@ class Structure:
     """What adds up in one table; ``alike`` names the label columns across which rows alike in every
     other label describe the same people (their populations are withheld together); ``known`` picks
     rows (by label) whose counts are published elsewhere, so withholding them would hide nothing:
-    they are never chosen as the second cell."""
+    they are never chosen as the second cell. ``whole_rows``: a withheld count withholds its row's
+    population too, so a row is shown whole or withheld whole (for a cross-tabulation whose
+    sub-counts and both margins are published, where cells withheld one at a time can be pinned by
+    the bounds "<5" gives)."""
 
     adds: tuple[Adds, ...] = ()
     parts: tuple[Parts, ...] = ()
     alike: tuple[str, ...] = ()
     known: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    whole_rows: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,15 +129,17 @@ STRUCTURES: dict[str, Structure] = {
     "self_funder_premium": Structure(adds=(Adds(over="setting", within=("case",), total="all"),), alike=("case",)),
     # each characteristic's groups (with "not recorded") add up to the council's placements and to the
     # self-funders (funding_summary), to the placements with top-ups (headline) and to each top-up
-    # outcome (topups, "All bands"); a row's top-ups fall, rise, end or stay
-    "equality": Structure(adds=(Adds(over="group", within=("characteristic", "funding")),),
-                          parts=(Parts("topups", ("topups_fall", "topups_rise", "topups_vanish", "topups_unchanged")),)),
+    # outcome (topups, "All bands"); a top-up row's top-ups fall, rise, end or stay, so groups x
+    # outcomes is a cross-tabulation with both margins known: rows are withheld whole
+    "equality": Structure(adds=(Adds(over="group", within=("characteristic", "who")),),
+                          parts=(Parts("placements", ("topups_fall", "topups_rise", "topups_vanish", "topups_unchanged")),),
+                          whole_rows=True),
 }
 EQUALITY_OUTCOMES = {"falls": "topups_fall", "rises": "topups_rise", "vanishes": "topups_vanish", "unchanged": "topups_unchanged"}
 LINKS: tuple[Across, ...] = (
     Across("funding_summary", "group", "band_mapping", "current_band", where={"grouping": ("band",)}),
     Across("funding_summary", "group", "uplift_cost", "band", within=YEAR, where={"grouping": ("band",)}),
-    Across("funding_summary", "group", "equality", "funding", within=("characteristic",), where={"grouping": ("funding",)}),
+    Across("funding_summary", "group", "equality", "who", within=("characteristic",), where={"grouping": ("funding",)}),
     *(Across("topups", "outcome", "equality", None, within=("characteristic",), where={"band": ("All bands",), "outcome": (o,)},
              other_column=c) for o, c in EQUALITY_OUTCOMES.items()),
 )
@@ -218,10 +224,12 @@ def suppress_tables(tables: Mapping[str, pd.DataFrame], counts: Mapping[str, lis
     withheld: set[Cell] = set()
     blank: set[tuple[str, int]] = set()
 
+    whole = {n for n in counted if structures.get(n, Structure()).whole_rows}
+
     def withhold(cell: Cell) -> None:
         n, i, col = cell
         withheld.add(cell)
-        if col == counts[n][0]:
+        if col == counts[n][0] or n in whole:
             blank.add((n, i))
             withheld.update((n, i, c) for c in counts[n])
 

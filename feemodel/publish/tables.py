@@ -193,10 +193,10 @@ TABLES: list[Table] = [
           counts=("self_funders",)),
     Table("equality", lambda c: equality.equality_table(c, uplift.first_year(c)), ("book",),
           "Equality analysis: the change by age band, sex and primary support reason",
-          "Council-funded placements and self-funders by age band, sex and primary support reason (each with a 'not "
-          "recorded' row): average weekly fee now and proposed, excluding NHS-funded nursing care and top-ups (£ a week), "
-          "the change in what residents pay themselves and in families' top-ups (£ a year: the first year's weekly change "
-          "x 365/7, for today's placements), and how many top-ups fall, rise, end or stay the same.",
+          "By age band, sex and primary support reason (each with a 'not recorded' row): council-funded residents' weekly "
+          "fees, self-funders' fees (both excluding NHS-funded nursing care and top-ups) and families' top-ups, on average now "
+          "and proposed (£ a week); the change in what residents or families pay (£ a year: the first year's weekly change "
+          "x 365/7, for today's placements); and how many top-ups fall, rise, end or stay the same.",
           counts=equality.COUNTS),
     Table("demand", lambda c: demand_projection(c)[0], ("book", "population", "admissions"), "Projected demand",
           "Council-supported admissions and placements projected by year and client group, with 90% intervals; every group's "
