@@ -36,9 +36,9 @@ def test_pack_has_every_part(built):
     assert (built / "pack.pdf").read_bytes()[:5] == b"%PDF-"
     html = (built / "pack.html").read_text()
     assert "<script" not in html and "http://" not in html.replace("https://www.", "").split("<nav")[0]
-    assert '<nav aria-label="Contents"><h2 id="contents">Contents</h2>' in html and html.count('<section class="pack-section"') == 8
+    assert '<nav aria-label="Contents"><h2 id="contents">Contents</h2>' in html and html.count('<section class="pack-section"') == 9
     executed = sorted((built / "notebooks").glob("*.ipynb"))
-    assert len(executed) == 8
+    assert len(executed) == 9
     for nb in executed:
         cells = nbformat.read(nb, as_version=4).cells
         assert not any(o.get("output_type") == "error" for c in cells for o in c.get("outputs", []))

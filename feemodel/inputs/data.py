@@ -52,6 +52,15 @@ AREA = Col("choice", choices=("in", "out"))
 FUNDING = Col("choice", choices=("council", "self", "chc"))
 AGE_BAND = Col("choice", choices=("18-64", "65-74", "75-84", "85+"))
 COUNT = Col("int", required=False, absent_ok=True, low=0, high=1_000_000)
+# equality characteristics of a placement (optional book columns; blank or "not recorded" where not
+# recorded). Primary support reason: the categories of NHS England's Short and Long Term (SALT)
+# return and the Adult Social Care Outcomes Framework (ASCOF); memory_cognition includes dementia.
+NOT_RECORDED = "not recorded"
+PLACEMENT_AGE_BANDS = AGE_BAND.choices  # the bands of the population and admissions files
+SEXES = ("female", "male")
+SUPPORT_REASONS = ("physical_support", "sensory_support", "memory_cognition", "learning_disability", "mental_health",
+                   "social_support")
+EQUALITY_COLUMNS = ("age_band", "sex", "primary_support_reason")
 
 SCHEMAS: dict[str, dict[str, Col]] = {
     "placements": {
@@ -77,6 +86,10 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "proposed_band": Col("text", required=False, absent_ok=True),
         # supplementary hours a week this placement is paid for (replaces its band's supplementary_hours)
         "supplementary_hours": Col("number", required=False, absent_ok=True, low=0, high=168),
+        # equality characteristics (optional; for the equality analysis)
+        "age_band": Col("choice", required=False, absent_ok=True, choices=(*PLACEMENT_AGE_BANDS, NOT_RECORDED)),
+        "sex": Col("choice", required=False, absent_ok=True, choices=(*SEXES, NOT_RECORDED)),
+        "primary_support_reason": Col("choice", required=False, absent_ok=True, choices=(*SUPPORT_REASONS, NOT_RECORDED)),
     },
     # the placement book without resident-level rows: a row per band, client group, area and funding
     # type, with the number of placements and their averages (£/week)
@@ -530,6 +543,7 @@ def expand_summary(path: Path, summary: pd.DataFrame) -> pd.DataFrame:
         "start_date": pd.Series(pd.NaT, index=rep.index, dtype="datetime64[ns]"),
         "proposed_band": "",
         "supplementary_hours": np.nan,
+        **dict.fromkeys(EQUALITY_COLUMNS, ""),   # a summary records no equality characteristics
     })
     book = book[list(SCHEMAS["placements"])]
     book.attrs["names"] = dict(summary.attrs.get("names", {}))

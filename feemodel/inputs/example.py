@@ -44,6 +44,26 @@ POPULATION_2016 = {"18-64": 452_000, "65-74": 88_000, "75-84": 56_000, "85+": 22
 POPULATION_GROWTH = {"18-64": 0.002, "65-74": 0.012, "75-84": 0.028, "85+": 0.035}
 
 
+# The equality characteristics (optional placement columns) come from a stream of their own, drawn
+# after every other column, so adding them left every other column of every file as it was.
+EQUALITY_SEED = (SEED, 1)
+# older residents' age bands, by funding (self-funders and NHS CHC are older people in the example)
+OLDER_AGE_BANDS = (["65-74", "75-84", "85+"], [0.13, 0.34, 0.53])
+# share female by age band (care home residents are mostly women, more so with age)
+FEMALE_SHARE = {"18-64": 0.44, "65-74": 0.50, "75-84": 0.64, "85+": 0.76}
+SEX_NOT_RECORDED = 0.002
+# primary support reason (NHS England SALT/ASCOF categories) by kind of placement; memory_cognition
+# includes dementia
+_PSR = ["physical_support", "sensory_support", "memory_cognition", "learning_disability", "mental_health", "social_support"]
+PSR_SHARES = {
+    "dementia": [0.09, 0.01, 0.85, 0.00, 0.05, 0.00],
+    "working_age": [0.15, 0.03, 0.00, 0.55, 0.25, 0.02],
+    "older": [0.68, 0.04, 0.19, 0.01, 0.06, 0.02],
+    "no_band": [0.50, 0.03, 0.38, 0.01, 0.06, 0.02],   # self-funders and NHS CHC (no council band)
+}
+PSR_NOT_RECORDED = 0.004
+
+
 def _money(x):
     return np.round(np.asarray(x, dtype=float) * 2) / 2  # to the nearest 50p, as fees are quoted
 
@@ -166,6 +186,25 @@ def make_placements(rng: np.random.Generator, homes: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def add_equality(rng: np.random.Generator, placements: pd.DataFrame) -> pd.DataFrame:
+    """The book with its equality columns added last: ``age_band`` (working-age placements 18-64,
+    older people 65-74, 75-84 or 85+), ``sex`` (by age band; a few "not recorded") and
+    ``primary_support_reason`` (dementia bands mostly memory and cognition; a few left blank, not
+    recorded). Every other column is left as it is."""
+    age, sex, psr = [], [], []
+    for r in placements.itertuples():
+        band = "18-64" if r.client_group == "working_age" else str(rng.choice(OLDER_AGE_BANDS[0], p=OLDER_AGE_BANDS[1]))
+        u = rng.random()
+        s = "not recorded" if u < SEX_NOT_RECORDED else ("female" if rng.random() < FEMALE_SHARE[band] else "male")
+        kind = ("no_band" if not r.band else "dementia" if "dementia" in r.band
+                else "working_age" if r.client_group == "working_age" else "older")
+        reason = "" if rng.random() < PSR_NOT_RECORDED else str(rng.choice(_PSR, p=PSR_SHARES[kind]))
+        age.append(band)
+        sex.append(s)
+        psr.append(reason)
+    return placements.assign(age_band=age, sex=sex, primary_support_reason=psr)
+
+
 SURVEY_LINES = ["care_staff", "nursing_staff", "other_staff", "premises", "supplies_services",
                 "head_office", "return_on_operations", "return_on_capital"]
 # Median-ish 2025/26 costs per resident week by category (care, nurse, other staff, premises,
@@ -237,6 +276,7 @@ def generate(out_dir: Path) -> dict[str, Path]:
     survey = make_survey(rng, homes)
     population = make_population(rng)
     admissions = make_admissions(rng, population)
+    placements = add_equality(np.random.default_rng(EQUALITY_SEED), placements)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, frame in [("homes", homes), ("placements", placements), ("cost_survey", survey),

@@ -593,6 +593,46 @@ COLUMN_CODES: dict[str, dict[str, str]] = {
 }
 
 
+# -- equality (model.equality): the change by age band, sex and primary support reason. One block: its
+#    columns, its codes (primary support reasons: NHS England SALT/ASCOF categories) and the words of
+#    its characteristic column.
+TABLE_COLUMNS.update({
+    ("equality", "characteristic"): Label("Characteristic", "text"),
+    ("equality", "group"): Label("Group", "text"),
+    ("equality", "who"): Label("Residents or families", "text"),
+    ("equality", "placements"): Label("Placements", "count"),
+    ("equality", "average_now_gbp_pw"): _money("Average weekly fee or top-up now"),
+    ("equality", "average_proposed_gbp_pw"): _money("Average weekly fee or top-up proposed"),
+    ("equality", "average_weekly_change_gbp_pw"): _money("Average change"),
+    ("equality", "change_gbp_pa"): _money("Change in what residents or families pay", "gbp_pa"),
+    ("equality", "topups_fall"): Label("Top-ups that fall", "count"),
+    ("equality", "topups_rise"): Label("Top-ups that rise", "count"),
+    ("equality", "topups_vanish"): Label("Top-ups that end", "count"),
+    ("equality", "topups_unchanged"): Label("Top-ups unchanged", "count"),
+})
+CODES.update({
+    "female": "Female",
+    "male": "Male",
+    "not recorded": "Not recorded",
+    "physical_support": "Physical support",
+    "sensory_support": "Sensory support",
+    "memory_cognition": "Memory and cognition (including dementia)",
+    "learning_disability": "Learning disability support",
+    "mental_health": "Mental health support",
+    "social_support": "Social support",
+})
+COLUMN_CODES["characteristic"] = {
+    "age_band": "Age band",
+    "sex": "Sex",
+    "primary_support_reason": "Primary support reason",
+}
+COLUMN_CODES["who"] = {
+    "council": "Council-funded residents (fee)",
+    "self": "Self-funders (fee)",
+    "topup": "Families paying top-ups (top-up)",
+}
+
+
 def _check_registry() -> None:
     """Every label names a known unit and every unit a known kind (checked once, on import)."""
     for u in UNITS.values():

@@ -71,24 +71,28 @@ class Structure:
     """What adds up in one table; ``alike`` names the label columns across which rows alike in every
     other label describe the same people (their populations are withheld together); ``known`` picks
     rows (by label) whose counts are published elsewhere, so withholding them would hide nothing:
-    they are never chosen as the second cell."""
+    they are never chosen as the second cell. ``whole_rows``: a withheld count withholds its row's
+    population too, so a row is shown whole or withheld whole (for a cross-tabulation whose
+    sub-counts and both margins are published, where cells withheld one at a time can be pinned by
+    the bounds "<5" gives)."""
 
     adds: tuple[Adds, ...] = ()
     parts: tuple[Parts, ...] = ()
     alike: tuple[str, ...] = ()
     known: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    whole_rows: bool = False
 
 
 @dataclass(frozen=True)
 class Across:
     """The same placements counted in two tables: in ``table`` the row (among ``where``) whose ``key``
     is k equals the sum of the rows of ``other`` whose ``other_key`` is k, in each group of ``other``
-    alike in ``within``."""
+    alike in ``within`` (``other_key`` None: every row of the group)."""
 
     table: str
     key: str
     other: str
-    other_key: str
+    other_key: str | None
     within: tuple[str, ...] = ()
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     column: str = "placements"
@@ -139,7 +143,15 @@ STRUCTURES: dict[str, Structure] = {
     "self_funder_premium": Structure(adds=(Adds(over="setting", within=("case",), total="all"),), alike=("case",)),
     # the families' outcomes add up to all placements with a top-up
     "who_gains": Structure(adds=(Adds(over="what", where={"who": ("Families paying top-ups",)}, total="All top-ups"),)),
+    # each characteristic's groups (with "not recorded") add up to the council's placements and to the
+    # self-funders (funding_summary), to the placements with top-ups (headline) and to each top-up
+    # outcome (topups, "All bands"); a top-up row's top-ups fall, rise, end or stay, so groups x
+    # outcomes is a cross-tabulation with both margins known: rows are withheld whole
+    "equality": Structure(adds=(Adds(over="group", within=("characteristic", "who")),),
+                          parts=(Parts("placements", ("topups_fall", "topups_rise", "topups_vanish", "topups_unchanged")),),
+                          whole_rows=True),
 }
+EQUALITY_OUTCOMES = {"falls": "topups_fall", "rises": "topups_rise", "vanishes": "topups_vanish", "unchanged": "topups_unchanged"}
 _FAMILIES = {"who": ("Families paying top-ups",)}
 SAME: tuple[Same, ...] = (
     # the brief's "who gains" table repeats counts published in the detailed tables
@@ -154,6 +166,9 @@ SAME: tuple[Same, ...] = (
 LINKS: tuple[Across, ...] = (
     Across("funding_summary", "group", "band_mapping", "current_band", where={"grouping": ("band",)}),
     Across("funding_summary", "group", "uplift_cost", "band", within=YEAR, where={"grouping": ("band",)}),
+    Across("funding_summary", "group", "equality", "who", within=("characteristic",), where={"grouping": ("funding",)}),
+    *(Across("topups", "outcome", "equality", None, within=("characteristic",), where={"band": ("All bands",), "outcome": (o,)},
+             other_column=c) for o, c in EQUALITY_OUTCOMES.items()),
 )
 
 
@@ -204,14 +219,14 @@ def _link_sets(link: Across, tables: Mapping[str, pd.DataFrame]) -> list[list[Ce
     if link.table not in tables or link.other not in tables:
         return []
     t, o = tables[link.table], tables[link.other]
-    if link.column not in t or link.other_column not in o or link.key not in t or link.other_key not in o:
+    if link.column not in t or link.other_column not in o or link.key not in t or (link.other_key is not None and link.other_key not in o):
         return []
     totals = {t[link.key].iloc[i]: i for i, k in enumerate(_rows(t, link.where, {}).tolist()) if k}
     sets = []
     for group in _groups(o, pd.Series(True, index=o.index), link.within):
         for key, i in totals.items():
             sets.append([(link.table, i, link.column)] + [(link.other, j, link.other_column) for j in group
-                                                          if o[link.other_key].iloc[j] == key])
+                                                          if link.other_key is None or o[link.other_key].iloc[j] == key])
     return sets
 
 
@@ -245,10 +260,12 @@ def suppress_tables(tables: Mapping[str, pd.DataFrame], counts: Mapping[str, lis
     withheld: set[Cell] = set()
     blank: set[tuple[str, int]] = set()
 
+    whole = {n for n in counted if structures.get(n, Structure()).whole_rows}
+
     def withhold(cell: Cell) -> None:
         n, i, col = cell
         withheld.add(cell)
-        if col == counts[n][0]:
+        if col == counts[n][0] or n in whole:
             blank.add((n, i))
             withheld.update((n, i, c) for c in counts[n])
 

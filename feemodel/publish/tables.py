@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
-from ..model import budget, build_up, checks, demand, funding, impact, market, rates, sensitivity, survey, uplift
+from ..model import budget, build_up, checks, demand, equality, funding, impact, market, rates, sensitivity, survey, uplift
 from ..model.case import Case
 from ..model.engine import CostEngine
 from ..model.price_base import price_base_steps
@@ -233,6 +233,13 @@ TABLES: list[Table] = [
           "What self-funders pay above the council",
           "Premium self-funders pay over the council's average gross fee in the same home (£/week, £ a year).",
           counts=("self_funders",)),
+    Table("equality", lambda c: equality.equality_table(c, uplift.first_year(c)), ("book",),
+          "Equality analysis: the change by age band, sex and primary support reason",
+          "By age band, sex and primary support reason (each with a 'not recorded' row): council-funded residents' weekly "
+          "fees, self-funders' fees (both excluding NHS-funded nursing care and top-ups) and families' top-ups, on average now "
+          "and proposed (£ a week); the change in what residents or families pay (£ a year: the first year's weekly change "
+          "x 365/7, for today's placements); and how many top-ups fall, rise, end or stay the same.",
+          counts=equality.COUNTS),
     Table("demand", lambda c: demand_projection(c)[0], ("book", "population", "admissions"), "Projected demand",
           "Council-supported admissions and placements projected by year and client group, with 90% intervals; every group's "
           "interval, and the total's ('all'), comes from one joint simulation of the model."),
