@@ -122,9 +122,13 @@ def test_pack_files_never_carry_a_small_count_or_a_home_id(example_pack):
         data = json.loads(text)
         head = data.get("headline", data)
         assert head["homes_below_cost"] == {"now": "<5", "proposed": "<5"}
-    text = (example_pack / "pack.html").read_text() + "".join(p.read_text() for p in (example_pack / "tables").glob("*.csv"))
-    # the example names no homes (publication.name_homes is false): survey returns are lettered
-    assert "H068" not in text.replace("H068:standard_nursing", "") and "Home A" in text
+    # the example names no homes (publication.name_homes is false): the survey's outlying and excluded
+    # returns (homes H024 and H068 in the data) are lettered in every published file, the scenario
+    # listing included
+    published = [p for p in example_pack.rglob("*") if p.is_file() and p.suffix in (".html", ".csv", ".json", ".txt", ".ipynb")]
+    text = "".join(p.read_text(encoding="utf-8") for p in published)
+    assert "H068" not in text and "H024" not in text
+    assert "Home B:standard_nursing" in (example_pack / "tables" / "scenario.txt").read_text()
 
 
 def test_notes_are_keyed_by_a_real_scenario_key(example_copy):
