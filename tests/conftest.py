@@ -41,9 +41,14 @@ def example_copy(tmp_path) -> Path:
     return dst / EXAMPLE.name
 
 
-def edit_yaml(path: Path, change) -> Path:
+def edit_yaml(path: Path, change, keep_notes: bool = False) -> Path:
+    """Apply ``change`` to the scenario's data. The example's notes explain its own bands and
+    categories, so a note whose key the change removed is dropped too (``keep_notes``: keep every
+    note, to test the check on notes' keys)."""
     data = yaml.safe_load(path.read_text())
     change(data)
+    if not keep_notes and isinstance(data.get("notes"), dict):
+        data["notes"] = {k: v for k, v in data["notes"].items() if _resolves(data, k)}
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -51,6 +56,13 @@ def edit_yaml(path: Path, change) -> Path:
 PLACEMENT_DEFAULTS = dict(home_id="H1", setting="residential", client_group="older", area="in", funding="council",
                           band="Residential", weekly_fee=760.0, provider_price=760.0, weekly_income=200.0, capital=0.0,
                           assessed_contribution="", third_party_topup=0.0, fnc_eligible=False, start_date="2024-01-01")
+
+
+def _resolves(data: dict, key: str) -> bool:
+    """Whether a dotted scenario key names something in the raw scenario (bands by name)."""
+    from feemodel.inputs.scenario import note_key_problem
+
+    return note_key_problem(data, key) is None
 
 
 def tiny_scenario(tmp_path: Path, placements: list[dict], uplift: dict | None = None, **top) -> Path:
@@ -81,6 +93,8 @@ def tiny_scenario(tmp_path: Path, placements: list[dict], uplift: dict | None = 
                            "provider_pass_through_pct": 0, "self_funder_pass_through_pct": 0})
     data["uplift"].update(uplift or {})
     data.update(top)
+    # the example's notes explain its own bands and categories; keep those the changed scenario still has
+    data["notes"] = {k: v for k, v in (data.get("notes") or {}).items() if _resolves(data, k)}
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=False))
     return path

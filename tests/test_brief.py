@@ -132,7 +132,8 @@ def test_pack_files_never_carry_a_small_count_or_a_home_id(example_pack):
 
 
 def test_notes_are_keyed_by_a_real_scenario_key(example_copy):
-    edit_yaml(example_copy, lambda d: d["notes"].update({"cost_of_care.categories.standard_residental.occupancy_pct": "typo"}))
+    edit_yaml(example_copy, lambda d: d["notes"].update({"cost_of_care.categories.standard_residental.occupancy_pct": "typo"}),
+              keep_notes=True)
     with pytest.raises(InputError) as err:
         load_inputs(example_copy)
     assert "standard_residental" in err.value.message and "standard_residential" in err.value.message
@@ -156,6 +157,7 @@ def test_the_brief_names_each_rate_below_the_lower_quartile_with_its_reason():
 
 def test_inputs_shown_in_their_units():
     assert evidence.fmt_input(13.26, "gbp_per_hour") == "£13.26"
-    assert evidence.fmt_input(12.069, "pct") == "12.07%"
+    assert evidence.fmt_input(12.06897, "pct") == "12.069%"  # 4 decimals, so a rate rebuilds to the penny
+    assert evidence.fmt_input(3.0, "pct") == "3%"
     assert evidence.fmt_input(75000, "gbp_per_bed") == "£75,000"
     assert evidence.fmt_input(23.5, "hours_prpw") == "23.5"

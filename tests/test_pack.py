@@ -80,7 +80,7 @@ def test_small_counts_in_prose_are_suppressed(built):
         assert head["homes_below_cost"] == {"now": "<5", "proposed": "<5"}
     html = (built / "pack.html").read_text()
     for what in ("Below their cost of care now", "Below their cost of care under the proposal"):
-        assert re.search(what + r"</th><td>&lt;5 homes</td>", html), what
+        assert re.search(what + r"</th><td>&lt;5 care homes</td>", html), what
 
 
 def test_bad_input_leaves_existing_pack_untouched(built, example_copy, tmp_path):

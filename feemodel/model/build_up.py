@@ -15,9 +15,9 @@ each cost line's result (£ per resident per week, rounded to the penny once, as
   building values per bed x target yield;
 * the price-base factor where the scenario's £ figures are at an earlier year's prices.
 
-``source`` says where each figure comes from: the scenario key (with the note the scenario records
-under ``notes`` for that key or any key above it), or the national parameter with its reference and
-the date its value took effect. Bands with a stated rate have no build-up and are not listed (the
+``source`` says where each figure comes from: the council's assumption (``scenario_key`` says where
+it sits in the scenario file, ``note`` gives the note the scenario records for that key or any key
+above it), or the national parameter with its reference and the date its value took effect. Bands with a stated rate have no build-up and are not listed (the
 rate card shows them as stated).
 """
 
@@ -29,18 +29,19 @@ from ..inputs.params import NationalParameters
 from ..inputs.scenario import Scenario, StaffHours
 from .rates import PRICE_BASE_KEY, WEEKS_PER_YEAR, band_rate_pence, cost_settings, hourly_pay, on_cost_rate
 
-COLUMNS = ["band", "cost_line", "input", "value", "unit", "source", "note"]
+COLUMNS = ["band", "cost_line", "input", "value", "unit", "source", "scenario_key", "note"]
 
 
-def _scenario_source(scenario: Scenario, key: str) -> tuple[str, str]:
-    """(source, note): the scenario key, and the note the scenario records for it (or a key above it)."""
-    return f"Scenario: {key}", scenario.note(key)
+def _scenario_source(scenario: Scenario, key: str) -> tuple[str, str, str]:
+    """(source, scenario key, note): the council's assumption, where it sits in the scenario file,
+    and the note the scenario records for it (or for a key above it)."""
+    return "The council's assumption (scenario file)", key, scenario.note(key)
 
 
-def _national_source(params: NationalParameters, name: str, when, how: str = "") -> tuple[str, str]:
+def _national_source(params: NationalParameters, name: str, when, how: str = "") -> tuple[str, str, str]:
     p = params[name]
     refs = "; ".join(r["title"] for r in p.references_at(when))
-    return f"{p.label}, in force from {p.effective_date(when).isoformat()}{how}: {refs}", ""
+    return f"{p.label}, in force from {p.effective_date(when).isoformat()}{how}: {refs}", "", ""
 
 
 
@@ -55,8 +56,9 @@ def _band_inputs(scenario: Scenario, params: NationalParameters, band, settings:
     pence = band_rate_pence(band, scenario, params, when, settings)
 
     def add(line, what, value, unit, source):
-        text, note = source if isinstance(source, tuple) else (source, "")
-        rows.append({"band": band.name, "cost_line": line, "input": what, "value": value, "unit": unit, "source": text, "note": note})
+        text, key_, note = source if isinstance(source, tuple) else (source, "", "")
+        rows.append({"band": band.name, "cost_line": line, "input": what, "value": value, "unit": unit, "source": text,
+                     "scenario_key": key_, "note": note})
 
     def result(line, how=""):
         add(line, "Result", pence[line] / 100, "gbp_prpw", "Built from the inputs above" + (f" ({how})" if how else "")
@@ -122,7 +124,8 @@ def _band_inputs(scenario: Scenario, params: NationalParameters, band, settings:
                 if isinstance(v, StaffHours):
                     what = f"{item.replace('_', ' ').capitalize()}: {v.hours_prpw:g} hours per resident per week"
                     add(line, what, round(v.hours_prpw * hourly_pay(v.pay, params, when, f), 4), "gbp_prpw",
-                        (f"Scenario: {key}.{key_name}.{item} (plus the care staff's on-costs)", scenario.note(f"{key}.{key_name}.{item}")))
+                        ("The council's assumption (scenario file), plus the care staff's on-costs", f"{key}.{key_name}.{item}",
+                         scenario.note(f"{key}.{key_name}.{item}")))
                 else:
                     add(line, item.replace("_", " ").capitalize(), round(float(v) * f, 4), unit, _scenario_source(scenario, f"{key}.{key_name}.{item}"))
         how = ""

@@ -80,21 +80,21 @@ def who_gains(case: Case, cost: pd.DataFrame, below_cost: pd.DataFrame | None = 
                      "change_first_year_gbp": first, "change_full_year_gbp": full})
 
     part, full = _first(cost, "council_net_change_gbp")
-    row("The council", "Net cost of its placements", affected.sum(), "placements",
+    row("The council", "Net cost of its placements", affected.sum(), "placements whose fee changes",
         _avg(d_council, affected), part, full)
 
     paying = council & (yf.base["resident"] > 0)
     part, full = _first(cost, "resident_contribution_change_gbp")
-    row("Residents paying an assessed contribution", "Their contributions", paying.sum(), "placements",
+    row("Residents paying an assessed contribution", "Their contributions", paying.sum(), "placements with a contribution",
         _avg(d_resident, paying), part, full)
 
     has = council & (yf.base["third_party"] > 0)
     part, full = _first(cost, "topup_change_gbp")
-    row(FAMILIES, ALL_TOPUPS, has.sum(), "placements", _avg(d_top, has), part, full)
+    row(FAMILIES, ALL_TOPUPS, has.sum(), "placements with a top-up", _avg(d_top, has), part, full)
     outcome = np.select([yf.new["third_party"] == 0, d_top < 0, d_top > 0], ["vanishes", "falls", "rises"], "unchanged")
     for code, words in OUTCOMES:
         m = has & (outcome == code)
-        row(FAMILIES, words, m.sum(), "placements", _avg(d_top, m))
+        row(FAMILIES, words, m.sum(), "placements with a top-up", _avg(d_top, m))
 
     sf = self_funder_change(case, yf)
     self_f = p.funding.eq("self").to_numpy()
@@ -110,18 +110,18 @@ def who_gains(case: Case, cost: pd.DataFrame, below_cost: pd.DataFrame | None = 
         d_gross = yf.new["gross"] - yf.base["gross"]
         homes = p.home_id.to_numpy()
         per_home = pd.Series(d_gross).groupby(homes).sum()
-        row(HOMES, "Income (fees, top-ups and self-funders' prices)", len(per_home), "homes",
+        row(HOMES, "Income (fees, top-ups and self-funders' prices)", len(per_home), "care homes",
             pounds(float(per_home.sum()) / 100 / len(per_home)) if len(per_home) else np.nan,
             pounds(gross_part + sf["total_change_part_year_gbp"]), pounds(gross_full + sf_full))
     if below_cost is not None and len(below_cost):
         total = below_cost[below_cost.setting == "all"].iloc[0]
-        row(HOMES, "Below their cost of care now", total.below_cost_now, "homes")
-        row(HOMES, "Below their cost of care under the proposal", total.below_cost_proposed, "homes")
+        row(HOMES, "Below their cost of care now", total.below_cost_now, "care homes")
+        row(HOMES, "Below their cost of care under the proposal", total.below_cost_proposed, "care homes")
 
-    row("Placements protected at their current fee", "Fee unchanged", (council & yf.protected).sum(), "placements")
+    row("Placements protected at their current fee", "Fee unchanged", (council & yf.protected).sum(), "placements protected")
 
     wa = council & p.client_group.eq("working_age").to_numpy()
     part, full = _first(cost, "council_net_change_gbp", cost.client_group.eq("working_age"))
-    row("Working-age placements", "Net cost to the council", wa.sum(), "placements",
+    row("Working-age placements", "Net cost to the council", wa.sum(), "working-age placements",
         _avg(d_council, wa), part, full)
     return pd.DataFrame(rows, columns=COLUMNS)

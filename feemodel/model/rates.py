@@ -331,10 +331,11 @@ def rate_card(scenario: Scenario, params: NationalParameters, which: str = "prop
                 row["survey_lower_quartile_gbp_pw"] = float(s["lower_quartile"].iloc[0])
                 row["survey_median_gbp_pw"] = float(s["median"].iloc[0])
                 row["survey_upper_quartile_gbp_pw"] = float(s["upper_quartile"].iloc[0])
-        # the council's reason for the rate: its note on the band, else on the band's category
+        # the council's reason for the rate: its note on the band itself, else on the band's category
+        # itself (not a note on a figure inside them, nor one on all categories)
         structure = scenario.proposed_structure if which == "proposed" and not uplifting else scenario.current_structure
-        row["note"] = scenario.note(f"band_structures.{structure}.{band.name}") or (
-            scenario.note(f"cost_of_care.categories.{band.category}") if band.category else "")
+        keys = [f"band_structures.{structure}.{band.name}"] + ([f"cost_of_care.categories.{band.category}"] if band.category else [])
+        row["note"] = next((" ".join(scenario.notes[k].split()) for k in keys if k in scenario.notes), "")
         rows.append(row)
     return pd.DataFrame(rows)
 

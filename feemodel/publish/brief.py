@@ -215,11 +215,11 @@ def rates_html(mapping: pd.DataFrame, card: pd.DataFrame, table_html) -> str:
 def who_gains_html(who: pd.DataFrame, table_html, threshold: int) -> str:
     """The who-gains table, one group per block: who (once), what changes, how many (with what is
     counted), the average change a week and the totals (first year, full year)."""
-    caption = (f"Who gains and who loses (£; a minus sign is a fall; counts under {threshold} are withheld, "
-               "and blank money figures do not apply)")
+    caption = (f"Who gains and who loses (£; a minus sign is a fall; counts under {threshold} are withheld; blank money "
+               "figures do not apply)")
     if "skipped" in who.attrs:
         return table_html(who, caption)
-    heads = ["Who, and what changes", "How many", "Average a week", "First year (part year)", "Full year"]
+    heads = ["Who, and what changes", "How many, of what", "Average a week", "First year (part year)", "Full year"]
     body, last = [], None
     for _, r in who.iterrows():
         group = "" if r.who == last else f"<strong>{html.escape(r.who)}</strong>: "
@@ -232,8 +232,22 @@ def who_gains_html(who: pd.DataFrame, table_html, threshold: int) -> str:
         body.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f'<th scope="col">{h}</th>' for h in heads)
     words = who_gains_sentence(who, threshold)
+    note = ("The average a week is each placement's change at today's placements; the yearly totals also count the "
+            "placements that end during the year and the admissions that replace them at the new rates, so they are not "
+            "the average times the count. Working-age placements are part of the council's cost above; care homes are "
+            "every home with placements in the book, in and out of the county.")
     return (f'<div id="{ANCHORS["who"]}"><p>{html.escape(words)}</p><table class="data brief"><caption>{html.escape(caption)}'
-            f'</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+            f'</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            f'<p class="table-note">{html.escape(note)}</p></div>')
+
+
+def _moved_topups(who: pd.DataFrame, threshold: int) -> str:
+    """'209 see their top-up fall and 96 see it end; ' from the families' outcome rows (as published)."""
+    counts = {r.what: r.count for r in who.itertuples() if r.who == "Families paying top-ups"}
+    parts = [f"{count_words(counts[what], threshold)} see their top-up {verb}" for what, verb in
+             (("Top-up falls", "fall"), ("Top-up ends", "end"), ("Top-up rises", "rise"))
+             if what in counts and str(counts[what]) not in ("0", "0.0")]
+    return (" and ".join(parts) + "; ") if parts else ""
 
 
 def who_gains_sentence(who: pd.DataFrame, threshold: int) -> str:
@@ -255,7 +269,8 @@ def who_gains_sentence(who: pd.DataFrame, threshold: int) -> str:
         if w == "The council":
             (pays if v > 0 else gains).append(f"the council ({fmt_gbp_m(abs(v))})")
         elif w == "Families paying top-ups":
-            (pays if v > 0 else gains).append(f"families paying top-ups ({n} placements, {fmt_gbp_m(abs(v))} in all)")
+            moved = _moved_topups(who, threshold)
+            (pays if v > 0 else gains).append(f"families paying top-ups ({moved}{fmt_gbp_m(abs(v))} in all)")
         elif w == "Self-funders":
             (pays if v > 0 else gains).append(f"self-funders ({n} people, {fmt_gbp_m(abs(v))} in all)")
         elif w == "Care homes":

@@ -32,7 +32,10 @@ def fmt_input(value, unit: str) -> str:
     prefix, decimals, suffix = _SHOWN[unit]
     if prefix == "£" and decimals == 2:
         return fmt_gbp(float(value))
-    text = f"{float(value):g}" if unit == "hours_prpw" else f"{float(value):,.{decimals}f}"
+    if unit == "pct":  # to 4 decimals, trailing zeros dropped, so that a rate rebuilds to the penny: '31.6106%', '3%'
+        text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{float(value):g}" if unit == "hours_prpw" else f"{float(value):,.{decimals}f}"
     return f"{prefix}{text}{suffix}"
 
 
@@ -40,8 +43,8 @@ def short_source(source: str, note: str = "") -> str:
     """A source as the printed table shows it: the council's assumption (its key is in tables.xlsx,
     its note beneath the table), a national figure with the date its value took effect (its full
     reference is in the appendix's table of national figures), or how the figure is worked out."""
-    if source.startswith("Scenario: "):
-        return "The council's assumption" + (" (see its note)" if note else "")
+    if source.startswith("The council's assumption"):
+        return source.replace(" (scenario file)", "") + (" (see its note)" if note else "")
     m = _NATIONAL.match(source)
     if m:
         d = dt.date.fromisoformat(m.group(2))

@@ -375,6 +375,7 @@ TABLE_COLUMNS: dict[tuple[str, str], Label] = {
     ("rate_inputs", "unit"): Label("Unit", "text"),
     ("rate_inputs", "source"): Label("Source", "text"),
     ("rate_inputs", "note"): Label("The council's note", "text"),
+    ("rate_inputs", "scenario_key"): Label("Where the figure is in the scenario file", "text"),
     # -- who_gains: the first year's effect on each group
     ("who_gains", "who"): Label("Who", "text"),
     ("who_gains", "what"): Label("What changes", "text"),
@@ -513,11 +514,11 @@ CODES: dict[str, str] = {
     "provisional": "Provisional",
     # -- reconciliation steps
     "gross_change": "Change in gross fees paid to homes (all payers)",
-    "less_topup_change": "less: change in families' top-ups",
-    "less_first_party_topup_change": "less: change in residents' own top-ups (first party)",
-    "less_resident_change": "less: change in residents' contributions",
-    "less_fnc_change": "less: change in NHS-funded nursing care (FNC)",
-    "council_net_change": "equals: change in the council's net cost",
+    "less_topup_change": "plus: the change in families' top-ups, sign reversed (a fall adds to the council's cost)",
+    "less_first_party_topup_change": "plus: the change in residents' own top-ups (first party), sign reversed",
+    "less_resident_change": "plus: the change in residents' contributions, sign reversed (a rise lowers the council's cost)",
+    "less_fnc_change": "plus: the change in NHS-funded nursing care (FNC), sign reversed",
+    "council_net_change": "equals: the change in the council's net cost (the sum of the lines above)",
     # -- provider_income groups
     "lose": "Lose income",
     "no change": "No change",

@@ -311,7 +311,9 @@ nav ol ol { list-style: lower-alpha; } nav a { display: inline-block; min-height
 .title-page .council { string-set: council content(text); } .status-value { string-set: status content(text); }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  .title-page { break-after: page; padding-top: 30mm; } .title-page h1 { font-size: 24pt; }
+  .title-page { padding-top: 12mm; } .title-page h1 { font-size: 24pt; }
+  nav[aria-label="Contents"] { break-after: page; font-size: 9pt; } nav[aria-label="Contents"] a { min-height: 0; line-height: 1.3; }
+  table.data tr { break-inside: avoid; }
   .facts { display: block; } .facts dt { margin-top: 0.6em; }
   .pack-section { break-before: page; }
   table.data { font-size: 7.5pt; } pre { font-size: 7pt; white-space: pre-wrap; }
@@ -420,7 +422,7 @@ def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir:
         "versions": _versions(), "git": git_state(), "sections": names,
         "tables": {p.stem: sha256(p) for p in sorted(table_dir.glob("*.csv"))},
         "headline": published_headline(r.headline, published or {}, s.publication.suppress_below),
-        "suppression": f"counts under {s.publication.suppress_below} shown as '<{s.publication.suppress_below}>'",
+        "suppression": f"counts under {s.publication.suppress_below} shown as '<{s.publication.suppress_below}'",
     }
 
 

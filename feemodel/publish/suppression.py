@@ -21,7 +21,9 @@ Secondary suppression (the rule that makes suppression survive subtraction)
   In plain words: *whenever a count is withheld in a set of counts that adds up to a known figure,
   at least one more count of that set is withheld, so that no subtraction gives it back; and if
   every withheld count in a set of three or more is a "<5", one more is withheld, so that the
-  known bounds 1 to 4 cannot pin them either.* The count withheld is the smallest other non-zero
+  known bounds 1 to 4 cannot pin them either; and while the withheld counts of a set add up to
+  fewer than the threshold, one more is withheld, since their total (the known figure less the
+  counts shown) would show that each of them is small.* The count withheld is the smallest other non-zero
   count of the set (ties: the first in the table), never one published elsewhere anyway. A withheld population withholds its whole row:
   its sub-counts and its money and average figures. This is repeated until nothing changes. Money
   and average figures are withheld exactly where their row's population is, so the same sets
@@ -299,7 +301,8 @@ def suppress_tables(tables: Mapping[str, pd.DataFrame], counts: Mapping[str, lis
             hidden = [c for c in s if c in withheld]
             if not hidden:
                 continue
-            if len(hidden) >= 2 and not (len(s) >= 3 and all(shown_small(c) for c in hidden)):
+            if len(hidden) >= 2 and not (len(s) >= 3 and all(shown_small(c) for c in hidden)) \
+                    and sum(values[c] for c in hidden) >= threshold:
                 continue
             candidates = [c for c in s if c not in withheld and c not in known and values[c] > 0]
             if candidates:

@@ -51,7 +51,7 @@ else:
                         if exp.get("placements_with_first_party_topups") else "")))
     display(Markdown(f"Families paying top-ups: {report.money_m(H['topup_change_part_year_gbp'])} in {brief.first_year_words(M)}, "
                      f"as in the summary's table of who gains and who loses ({brief.link('who', 'see the summary')})."))
-    display(HTML(report.table_html(R.table("topups"), "Top-ups in the first year: how many fall, rise, vanish or stay (counts under 5 not shown)")))
+    display(HTML(report.table_html(R.table("topups"), "Top-ups in the first year: how many fall, rise, end or stay (counts under 5 not shown)")))
     sf = H["self_funders"]
     display(Markdown(f"Self-funders: {brief.count_words(sf['self_funders'], M['suppress_below'])}. If homes pass on {sf['pass_through_pct']:g}% "
                      f"of the council's average rise, their fees rise by {report.money_m(sf['total_change_part_year_gbp'])} in "
