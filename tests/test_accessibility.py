@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 from feemodel.inputs.scenario import load_scenario
 from feemodel.publish import pack as packmod
 from feemodel.publish.pack import TitlePage, assemble_html
-from tests.conftest import edit_yaml
+from tests.conftest import edit_yaml, missing_tool
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -32,10 +31,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 
 def _missing(what: str) -> None:
-    """Skip where a tool is missing, but fail on CI, which installs it."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is missing on CI (.ci/run installs chromium; pip installs the test extra)")
-    pytest.skip(f"{what} is not installed")
+    missing_tool(what)
 
 
 class Outline(HTMLParser):
