@@ -156,6 +156,12 @@ def rates_frame(mapping: pd.DataFrame, card: pd.DataFrame) -> pd.DataFrame:
     return out[[c for c in RATE_COLUMNS if c in out]]
 
 
+def _reason(row) -> str:
+    """' The council's reason: ...' from a rate card row's note, or a sentence saying there is none."""
+    note = row.get("note")
+    return f" The council's reason: {note}" if isinstance(note, str) and note else " The scenario records no reason."
+
+
 def below_quartile_sentences(card: pd.DataFrame) -> list[str]:
     """One sentence per proposed rate below the survey's lower quartile, with the council's reason."""
     out = []
@@ -167,9 +173,7 @@ def below_quartile_sentences(card: pd.DataFrame) -> list[str]:
             continue
         text = (f"The proposed {r.band} rate, {fmt_gbp(r.weekly_rate_gbp)} a week, is below the lower quartile of the providers' "
                 f"cost survey ({fmt_gbp(lq)}): at least three in four of the homes that returned the survey reported a higher cost.")
-        note = r.get("note")
-        text += f" The council's reason: {note}" if isinstance(note, str) and note else " The scenario records no reason."
-        out.append(text)
+        out.append(text + _reason(r))
     return out
 
 
@@ -184,9 +188,7 @@ def below_median_sentences(card: pd.DataFrame) -> list[str]:
             continue
         text = (f"The proposed {r.band} rate, {fmt_gbp(r.weekly_rate_gbp)} a week, is below the survey's median "
                 f"({fmt_gbp(med)}), by {fmt_gbp(med - r.weekly_rate_gbp)} a week.")
-        note = r.get("note")
-        text += f" The council's reason: {note}" if isinstance(note, str) and note else " The scenario records no reason."
-        out.append(text)
+        out.append(text + _reason(r))
     return out
 
 
