@@ -283,6 +283,14 @@ def test_to_pence_rounds_halves_away_from_zero(pounds, p):
     (-878407.29, "-£0.88m"),      # 0.87840729m -> 0.88, sign in front of the £
     (0, "£0.00m"),
     (2185000, "£2.19m"),          # the domain brief's £2.185m (exactly half: shown 2.19, halves up)
+    # halves away from zero, as money.to_pence: 2.675m is binary 2.67499999... and 0.125m is an exact
+    # binary half that Python's format would round to even ('£2.67m', '£0.12m')
+    (2675000, "£2.68m"),
+    (125000, "£0.13m"),
+    (-125000, "-£0.13m"),
+    (5000, "£0.01m"),             # 0.005m: half up
+    (-4999.99, "£0.00m"),         # rounds to nothing: no sign on a zero (not '-£0.00m')
+    (1234567890.12, "£1,234.57m"),  # thousands separated
 ])
 def test_fmt_gbp_m(pounds, text):
     assert fmt_gbp_m(pounds) == text
