@@ -67,9 +67,12 @@ def fmt_gbp(pounds: float, dp: int = 2) -> str:
 
 
 def fmt_gbp_m(pounds: float) -> str:
-    """Format a large £ amount in millions: '£2.19m'."""
-    sign = "-" if pounds < 0 else ""
-    return f"{sign}£{abs(pounds) / 1e6:,.2f}m"
+    """Format a large £ amount in millions: '£2.19m'. Rounded once to £0.01m (£10,000) by
+    :func:`to_pence`'s rule (halves away from zero: £125,000 -> '£0.13m', £2,675,000 -> '£2.68m');
+    an amount that rounds to £0.00m carries no sign."""
+    hundredths = to_pence(abs(pounds) / 1e6)
+    sign = "-" if pounds < 0 and hundredths else ""
+    return f"{sign}£{hundredths / 100:,.2f}m"
 
 
 def round_rate(amount_gbp, rounding: str = "penny"):

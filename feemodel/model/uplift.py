@@ -12,7 +12,8 @@ New council fee for a placement in scenario year k (0 = the scenario's financial
 Top-ups (Annex A): the agreed price P = fee + FNC + top-up. Homes add ``provider_pass_through_pct``
 of the council's rise to P; the new top-up is max(0, P' - new fee - FNC), so when the council rate
 passes the price the top-up vanishes and the council pays the rate. Self-funder prices rise by
-``self_funder_pass_through_pct`` of the average council rise in their setting. Residents'
+``self_funder_pass_through_pct`` of the average council rise in their setting (nothing where the
+council's fees there fall on average: pass-through applies to rises only, as for top-ups). Residents'
 contributions are re-assessed with the same rules on both sides, so they change only where the cap
 at the fee binds. FNC is national and does not move with council fees.
 
@@ -386,12 +387,13 @@ def year_fees(case: Case, k: int, index_factor: float, proposed_rates: dict[str,
     price_new = price_old + to_pence(np.clip(rise, 0, None) / 100 * u.provider_pass_through_pct / 100)
     topup_new = np.where(topup_old > 0, np.clip(price_new - fee_new - fnc, 0, None), 0)
 
-    # self-funders: pass-through of the average council rise in their setting (in-area placements)
+    # self-funders: pass-through of the average council rise in their setting (in-area placements);
+    # as for top-ups, a rise only: where the council's fees in a setting fall on average, their prices hold
     setting = a.nursing.astype(np.intp)
     m = council & in_area
     counts = np.bincount(setting[m], minlength=2)
     sums = np.bincount(setting[m], weights=rise[m], minlength=2)
-    avg = np.divide(sums, counts, out=np.zeros(2), where=counts > 0)
+    avg = np.clip(np.divide(sums, counts, out=np.zeros(2), where=counts > 0), 0, None)
     per_setting = to_pence(avg / 100 * u.self_funder_pass_through_pct / 100)
     self_change = np.where(a.self_funded, per_setting[setting], 0)
 
