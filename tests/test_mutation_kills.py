@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from feemodel import money
 from feemodel.inputs.params import load_parameters
@@ -26,6 +27,27 @@ JUNE24 = dt.date(2024, 6, 1)
 # ---------------------------------------------------------------------------------------------
 # feemodel/money.py
 # ---------------------------------------------------------------------------------------------
+
+
+def test_to_pence_rounds_once_half_away_from_zero_and_keeps_a_series_aligned():
+    # Rule (money.py): pounds -> whole pence, halves away from zero, once.
+    # A Series keeps its index and name: £1.005 -> 100.5p -> 101p; £-0.125 -> -12.5p -> -13p; £2 -> 200p.
+    s = pd.Series([1.005, -0.125, 2.0], index=[10, 20, 30], name="weekly_fee")
+    out = money.to_pence(s)
+    assert list(out.index) == [10, 20, 30]
+    assert out.name == "weekly_fee"
+    assert out.tolist() == [101, -13, 200]
+    # Scalars: £0.004 -> 0.4p -> 0p; £0.005 -> 0.5p -> 1p; £-0.005 -> -1p; Decimal £7.125 -> 712.5p -> 713p.
+    assert [money.to_pence(0.004), money.to_pence(0.005), money.to_pence(-0.005)] == [0, 1, -1]
+    assert money.to_pence(Decimal("7.125")) == 713 and money.to_pence(Decimal("-7.125")) == -713
+    assert type(money.to_pence(3.5)) is int and money.to_pence(3.5) == 350
+    # An array: £[0.015, 99.994, 99.995] -> [2, 9999, 10000] pence, as int64.
+    arr = money.to_pence(np.array([0.015, 99.994, 99.995]))
+    assert arr.dtype == np.int64 and arr.tolist() == [2, 9_999, 10_000]
+    # Not a number is not money.
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite"):
+            money.to_pence(bad)
 
 
 def test_round_half_up_halves_go_away_from_zero_at_any_number_of_places():
