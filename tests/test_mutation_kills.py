@@ -44,9 +44,11 @@ def test_to_pence_rounds_once_half_away_from_zero_and_keeps_a_series_aligned():
     # An array: £[0.015, 99.994, 99.995] -> [2, 9999, 10000] pence, as int64.
     arr = money.to_pence(np.array([0.015, 99.994, 99.995]))
     assert arr.dtype == np.int64 and arr.tolist() == [2, 9_999, 10_000]
+    # A list of exact Decimal amounts is an array too: £0.125 -> 12.5p -> 13p; £2 -> 200p.
+    assert money.to_pence([Decimal("0.125"), Decimal("2")]).tolist() == [13, 200]
     # Not a number is not money.
     for bad in (float("nan"), float("inf")):
-        with pytest.raises(ValueError, match="finite"):
+        with pytest.raises(ValueError, match=r"^money amounts must be finite numbers$"):
             money.to_pence(bad)
 
 
@@ -160,4 +162,7 @@ def test_assess_without_a_fee_keeps_the_index_and_gives_a_self_funder_no_figure(
     assert out.loc["p7", "weekly_contribution"] == 169.85
     assert math.isnan(out.loc["p9", "weekly_contribution"])
     assert out.loc["p9", "self_funder"]
+    # Above the upper limit there is no tariff income at all (the resident pays the full fee):
+    # £0.00, not the £1-per-£250 figure (£50,000 - £14,250 = £35,750 -> 143 steps -> £143).
+    assert out.loc["p9", "tariff_income"] == 0.0
     assert out.loc["p7", "tariff_income"] == 0.0 and out.loc["p7", "personal_expenses_allowance"] == 30.15
