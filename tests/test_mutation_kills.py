@@ -17,7 +17,7 @@ import pytest
 
 from feemodel import money
 from feemodel.inputs.params import load_parameters
-from feemodel.model.charging import ChargingRules, assess, assess_one
+from feemodel.model.charging import ChargingRules, assess, assess_one, assess_pence
 
 PARAMS = load_parameters()
 # On 1 June 2024 (tests/test_charging.py): lower limit £14,250, upper £23,250, tariff £1 per £250 or
@@ -166,3 +166,15 @@ def test_assess_without_a_fee_keeps_the_index_and_gives_a_self_funder_no_figure(
     # £0.00, not the £1-per-£250 figure (£50,000 - £14,250 = £35,750 -> 143 steps -> £143).
     assert out.loc["p9", "tariff_income"] == 0.0
     assert out.loc["p7", "tariff_income"] == 0.0 and out.loc["p7", "personal_expenses_allowance"] == 30.15
+
+
+def test_assess_pence_without_a_fee_marks_a_self_funder_with_minus_one():
+    # Rule (docstring): with no fee, a self-funder's contribution is -1 (no figure); funding.py and
+    # uplift.py reuse this uncapped assessment across fee variants. Income 20,000p (£200):
+    # resident A, no capital: 20,000 - 3,015 PEA = 16,985p. Resident B, capital 5,000,000p (£50,000)
+    # > 2,325,000p: self-funder -> -1 (not 16,985, not +1, not -2), tariff 0.
+    out = assess_pence([20_000, 20_000], [0, 5_000_000], ChargingRules.on(JUNE24, PARAMS))
+    assert out["contribution"].tolist() == [16_985, -1]
+    assert out["self_funder"].tolist() == [False, True]
+    assert out["tariff"].tolist() == [0, 0]
+    assert out["pea"].tolist() == [3_015, 3_015]
