@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= packs/exampleshire
 
-.PHONY: pack run test lint bench clean
+.PHONY: pack run test lint bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## Mutation testing of the money core (issue 19): mutmut with the fast unit tests, then the counts and score.
+## MUTANTS narrows the run, e.g. make mutate MUTANTS='feemodel.money*' (mutants/ keeps earlier results).
+MUTANTS ?=
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutate]'
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/python -m bench.mutation_report
 
 clean:
 	rm -rf $(VENV) output packs .pytest_cache
