@@ -88,26 +88,24 @@ def _band_inputs(scenario: Scenario, params: NationalParameters, band, settings:
             add(line, "Hourly pay (NLW plus premium)", round(hourly, 4), "gbp_per_hour", "NLW plus premium")
         oc = on_cost_rate(cat, hourly, params, when)
         ock = f"{key}.on_costs"
-        add(line, "Holiday cover (% of basic pay)", round(oc["holiday"] * 100, 4), "pct",
-            _national_source(params, "wages.statutory_holiday_weeks", when, " (weeks / (52 - weeks))")
-            if cat.on_costs.holiday == "statutory" else _scenario_source(scenario, f"{ock}.holiday"))
-        add(line, "Sickness and training (% of basic pay)", round(oc["sickness_training"] * 100, 4), "pct",
-            _scenario_source(scenario, f"{ock}.sickness_training_pct"))
-        if cat.on_costs.employer_ni == "statutory":
-            add(line, "Employer National Insurance (% of basic pay)", round(oc["employer_ni"] * 100, 4), "pct",
-                _national_source(params, "tax.employer_ni_rate", when,
-                                 f", on pay above the secondary threshold (£{params.get('tax.employer_ni_secondary_threshold', when):,.0f} "
-                                 f"a year) for a worker paid {cat.on_costs.paid_hours_per_week:g} hours a week"))
-        else:
-            add(line, "Employer National Insurance (% of basic pay)", round(oc["employer_ni"] * 100, 4), "pct",
-                _scenario_source(scenario, f"{ock}.employer_ni"))
-        if cat.on_costs.pension == "statutory":
-            add(line, "Employer pension (% of basic pay)", round(oc["pension"] * 100, 4), "pct",
-                _national_source(params, "pensions.auto_enrolment_employer_rate", when,
-                                 f", on pay above the qualifying earnings lower limit "
-                                 f"(£{params.get('pensions.qualifying_earnings_lower_limit', when):,.0f} a year)"))
-        else:
-            add(line, "Employer pension (% of basic pay)", round(oc["pension"] * 100, 4), "pct", _scenario_source(scenario, f"{ock}.pension"))
+        # each on-cost: the national rule where the scenario says 'statutory', else the scenario's own %
+        statutory = {
+            "holiday": lambda: _national_source(params, "wages.statutory_holiday_weeks", when, " (weeks / (52 - weeks))"),
+            "employer_ni": lambda: _national_source(
+                params, "tax.employer_ni_rate", when,
+                f", on pay above the secondary threshold (£{params.get('tax.employer_ni_secondary_threshold', when):,.0f} "
+                f"a year) for a worker paid {cat.on_costs.paid_hours_per_week:g} hours a week"),
+            "pension": lambda: _national_source(
+                params, "pensions.auto_enrolment_employer_rate", when,
+                f", on pay above the qualifying earnings lower limit "
+                f"(£{params.get('pensions.qualifying_earnings_lower_limit', when):,.0f} a year)"),
+        }
+        for field, words, setting in (("holiday", "Holiday cover", "holiday"),
+                                      ("sickness_training", "Sickness and training", "sickness_training_pct"),
+                                      ("employer_ni", "Employer National Insurance", "employer_ni"),
+                                      ("pension", "Employer pension", "pension")):
+            source = statutory[field]() if getattr(cat.on_costs, setting) == "statutory" else _scenario_source(scenario, f"{ock}.{setting}")
+            add(line, f"{words} (% of basic pay)", round(oc[field] * 100, 4), "pct", source)
         add(line, "On-costs combined (% of basic pay)", round(oc["total"] * 100, 4), "pct",
             "(1 + holiday + sickness and training) x (1 + National Insurance + pension) - 1")
         result(line)
