@@ -1,18 +1,32 @@
-# Everything runs in a local virtual environment (.venv) made from pyproject.toml; only Python 3.11+
-# and pip are needed on the machine.
+# Everything runs in a local virtual environment (.venv) installed from requirements.lock: the exact
+# versions every package was tested with (Python 3.11, Linux x86_64). Only Python 3.11+ and pip are
+# needed on the machine; uv (a PyPI package, installed into .venv) does the install when it can,
+# else pip installs the same lock.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+EXTRAS := test,dask
 OUT ?= packs/exampleshire
 
-.PHONY: pack run test lint bench mutate clean
+.PHONY: pack run test lint bench mutate clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@if $(BIN)/python -m pip install --quiet uv 2>/dev/null && \
+	    $(BIN)/python -m uv pip install --quiet --python $(BIN)/python -r $(LOCK) -e '.[$(EXTRAS)]'; then \
+	  echo "installed $(LOCK) with uv"; \
+	else \
+	  echo "uv not available: installing $(LOCK) with pip"; \
+	  $(BIN)/python -m pip install --quiet -r $(LOCK) -e '.[$(EXTRAS)]'; \
+	fi
 	touch $(STAMP)
+
+## Regenerate the lock from pyproject.toml (the newest versions that satisfy it), for Python 3.11 on Linux x86_64
+lock: $(STAMP)
+	$(BIN)/python -m uv pip compile pyproject.toml --extra test --extra dask --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --annotation-style line --custom-compile-command "make lock" -o $(LOCK)
 
 ## Build the example council's consultation evidence pack into $(OUT)
 pack: $(STAMP)
