@@ -50,7 +50,7 @@ def test_manifest_records_inputs_versions_and_figures(built):
     m = json.loads((built / "manifest.json").read_text())
     assert m["scenario"]["sha256"] == sha256(EXAMPLE)
     for k, v in m["data_files"].items():
-        assert v["sha256"] == sha256(Path(v["path"])), k
+        assert v["sha256"] == sha256(EXAMPLE.parent / v["path"]), k  # recorded relative to the scenario
     assert m["versions"]["papermill"] and m["versions"]["pandas"] and m["git"]["commit"] is not None
     assert m["tables"]["rate_card"] == sha256(built / "tables" / "rate_card.csv")
     assert m["started"] <= m["finished"]

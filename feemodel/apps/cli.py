@@ -257,30 +257,42 @@ def example(directory, force):
         click.echo(f"  {f}")
 
 
+SCHEDULER = click.option("--scheduler", default=None, metavar="ADDRESS",
+                         help="Dask scheduler: an address (tcp://host:8786) for an existing cluster, 'local' for worker processes "
+                              "here, 'none' to stay in this process. Default: local Dask workers when Dask is installed "
+                              "(pip install 'feemodel[dask]'), else this process.")
+
+
 @main.command()
 @SCENARIO
 @click.option("--out", "out", type=_path(), default=None,
-              help="Pack folder (default packs/<scenario name>); with --scenarios, the folder that holds one pack per scenario.")
+              help="Pack folder (default packs/<scenario name>); with --scenarios, the folder that holds one pack per scenario and batch.csv.")
 @click.option("--force", is_flag=True, help="Replace an existing pack.")
 @click.option("--scenarios", "many", multiple=True, type=_path(),
               help="Build several packs in parallel processes; repeat the option or list files after it.")
+@SCHEDULER
 @click.argument("more", nargs=-1, type=_path())
-def pack(scenario, out, force, many, more):
+def pack(scenario, out, force, many, scheduler, more):
     """Build the consultation evidence pack: executed notebooks, pack.html, pack.pdf, tables.xlsx, manifest.json.
 
     Examples: `feemodel pack` (the example council), `feemodel pack my.yaml --out packs/my`,
-    `feemodel pack --scenarios a.yaml b.yaml --out packs`.
+    `feemodel pack --scenarios a.yaml b.yaml --out packs` (one pack per scenario, and packs/batch.csv:
+    scenario, status, headline figures, seconds, pack folder; exit 1 if any scenario failed).
     """
     from ..publish.pack import PackError, SetupError, build_many, build_pack
 
     if many:
         files = list(many) + ([scenario] if scenario else []) + list(more)
-        results = build_many(files, out or Path("packs"), force)
-        worst = 0
-        for scen, folder, err, code in results:
-            click.echo(f"{scen}: {'pack in ' + folder if code == 0 else ('error: ' + err)}", err=code != 0)
-            worst = max(worst, code)
-        sys.exit(worst)
+        root = out or Path("packs")
+        rows = build_many(files, root, force, scheduler=scheduler)
+        for r in rows:
+            if r["status"] == "built":
+                click.echo(f"{r['scenario']}: pack in {r['pack']} ({r['seconds']} s)")
+            else:
+                click.echo(f"{r['scenario']}: {r['status']}: {_printable(r['error'])}", err=True)
+        failed = sum(r["status"] != "built" for r in rows)
+        click.echo(f"{len(rows) - failed} of {len(rows)} packs built; summary in {Path(root) / 'batch.csv'}")
+        sys.exit(1 if failed else 0)
     if more:
         raise click.UsageError("give one SCENARIO, or several with --scenarios")
     path = _scenario(scenario)
@@ -299,15 +311,52 @@ def pack(scenario, out, force, many, more):
 
 @main.command()
 @click.argument("directory", type=_path())
-def verify(directory):
-    """Rerun a pack from its manifest and report, table by table, whether every figure is identical."""
+@click.option("--scenario", "scenario", type=_path(), default=None,
+              help="The scenario file the pack was built from (default: where the manifest says, relative to the pack; or beside it).")
+@click.option("--data", "data", type=_path(), default=None,
+              help="The folder holding the data files (at the paths the scenario gives, or by file name); default: beside the scenario.")
+@click.option("--keep-rerun", "keep", type=_path(), default=None, help="Keep the rebuilt pack in this new folder, to inspect it.")
+def verify(directory, scenario, data, keep):
+    """Rebuild a pack from its inputs, here or on another machine, and compare every published file.
+
+    Compares the tables (CSV), every cell of tables.xlsx, the text of pack.html and pack.pdf, the
+    executed notebooks' outputs, the headline figures, and the inputs by hash (scenario, data files,
+    national parameter files). Exit 0: VERIFIED; 1: a difference (each shown as file, place, pack
+    value, rerun value); 2: an input is missing (the message says which option points at it).
+    """
     from ..publish.verify import verify as verify_pack
 
-    ok, lines = verify_pack(directory)
-    for line in lines:
+    rep = verify_pack(directory, scenario=scenario, data=data, keep_rerun=keep)
+    for note in rep.notes:
+        click.echo(f"warning: {note}", err=True)
+    for line in rep.lines:
         click.echo(line)
-    click.echo("VERIFIED: every figure is identical" if ok else "NOT VERIFIED: see the differences above")
-    sys.exit(0 if ok else 1)
+    click.echo("VERIFIED: every published file is identical to the rerun" if rep.ok else "NOT VERIFIED: see the differences above")
+    sys.exit(0 if rep.ok else 1)
+
+
+@main.command()
+@click.argument("base", type=_path())
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUES",
+              help="A scenario key and its values: comma-separated (2,3,4,5) or a range start:stop:step (0:10:0.5). Repeat for a grid.")
+@click.option("--out", "out", type=_path(), default=Path("sweep.csv"), show_default=True, help="The CSV to write (one row per point).")
+@SCHEDULER
+@click.option("--workers", type=click.IntRange(1, 512), default=None, help="Local Dask worker processes (default: one per core).")
+def sweep(base, sets, out, scheduler, workers):
+    """Cost a grid of overrides of BASE on the costing engine alone (no notebooks): one row per point.
+
+    Example: `feemodel sweep my.yaml --set uplift.uniform_pct=2,3,4,5 --set uplift.effective_date=2026-04-06,2026-05-01`.
+    Each row: the values set, each proposed band's weekly rate and the first year's change in the
+    council's net cost (part year, £; the pack's headline figure for that scenario).
+    """
+    from ..publish.writers import write_csv
+    from .sweep import sweep as run_sweep
+
+    frame = run_sweep(base, list(sets), scheduler=scheduler, workers=workers)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(frame, out)
+    figure = frame["council_net_change_part_year_gbp"]
+    click.echo(f"Wrote {len(frame)} points to {out}; first-year council cost from {figure.min():,.2f} to {figure.max():,.2f} GBP")
 
 
 @main.command()

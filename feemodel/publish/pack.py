@@ -397,7 +397,12 @@ def write_pdf(doc: str, folder: Path) -> Path:
     return out
 
 
+LOCK_FILE = REPO_DIR / "requirements.lock"
+
+
 def _versions() -> dict:
+    """The running Python's version and the installed version of each of :data:`PACKAGES` (None where
+    a package is not installed)."""
     out = {"python": platform.python_version()}
     for p in PACKAGES:
         try:
@@ -407,20 +412,91 @@ def _versions() -> dict:
     return out
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock_pins(path: Path = LOCK_FILE) -> dict[str, str]:
+    """``{package: version}`` pinned by a lock file of ``name==version`` lines (``uv pip compile`` or
+    ``pip-compile`` output); {} when there is no lock file."""
+    if not Path(path).is_file():
+        return {}
+    pins = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;#]+)", line)
+        if m:
+            pins[_canonical(m.group(1))] = m.group(2)
+    return pins
+
+
+def lock_state(path: Path = LOCK_FILE) -> dict:
+    """The lock file as the manifest records it: its sha256 (None when there is none) and every pinned
+    package whose installed version differs from its pin (``{package: {"locked": v, "installed": v or
+    None}}``; empty when the environment was installed from the lock)."""
+    pins = lock_pins(path)
+    drift = {}
+    for name, pinned in sorted(pins.items()):
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            have = None
+        if have != pinned:
+            drift[name] = {"locked": pinned, "installed": have}
+    return {"file": Path(path).name, "sha256": sha256(path) if Path(path).is_file() else None, "differs": drift}
+
+
+def published_files(folder: Path) -> dict[str, str]:
+    """``{path inside the pack (POSIX): sha256}`` of every file the pack publishes (pack.html,
+    pack.pdf, tables.xlsx, tables/*, notebooks/*.ipynb); manifest.json itself aside, and hidden files
+    (a dot first) aside."""
+    folder = Path(folder)
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.is_file() and rel.as_posix() != "manifest.json" and not any(part.startswith(".") for part in rel.parts):
+            out[rel.as_posix()] = sha256(p)
+    return out
+
+
+def _relative(path: Path, start: Path) -> str:
+    """``path`` relative to the folder ``start``, POSIX style (``..`` where needed)."""
+    return Path(os.path.relpath(Path(path).absolute(), Path(start).absolute())).as_posix()
+
+
 def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir: Path, names: list[str],
              published: dict | None = None) -> dict:
+    """What ``manifest.json`` records, with no absolute path, so a pack copied to another machine can be
+    rerun there (``feemodel verify``):
+
+    - ``scenario``: its file name, its sha256 and ``from_pack``: where it was, relative to the pack
+      folder (``table_dir``'s parent sits beside the final folder, so the path holds after the move);
+    - ``data_files``: each data file's path as the scenario gives it (relative to the scenario's
+      folder) and its sha256;
+    - ``national_parameters``: each national parameter file (relative to the national parameters
+      folder) and its sha256; ``national_parameters_dir``: that folder relative to the scenario's;
+    - ``published``: the sha256 of every published file in the pack folder at the time of the call
+      (call it after pack.pdf, tables.xlsx and the executed notebooks are written), ``tables`` the
+      same for the CSV tables by name;
+    - ``versions`` (Python and the main packages), ``lock`` (the lock file's sha256 and any installed
+      version that differs from it), ``git``, the headline figures as published, the start and
+      finish times (UTC)."""
     s = r.scenario
+    folder = Path(table_dir).parent
+    pack_parent = folder.absolute().parent
     return {
         "tool": "feemodel", "feemodel_version": __version__,
-        "command": ["feemodel", "pack", str(s.path)],
+        "command": ["feemodel", "pack", s.path.name],
         "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
         "seconds": round((finished - started).total_seconds(), 1),
-        "scenario": {"path": str(s.path), "sha256": sha256(s.path), "council": s.council, "title": s.title,
-                     "financial_year": s.year_label},
-        "data_files": {k: {"path": str(s.data_path(k)), "sha256": sha256(s.data_path(k))} for k in s.data.given()},
-        "national_parameters": {str(p.relative_to(national_params_dir())): sha256(p) for p in sorted(national_params_dir().rglob("*.yaml"))},
-        "versions": _versions(), "git": git_state(), "sections": names,
-        "tables": {p.stem: sha256(p) for p in sorted(table_dir.glob("*.csv"))},
+        "scenario": {"file": s.path.name, "from_pack": "../" + _relative(s.path, pack_parent), "sha256": sha256(s.path),
+                     "council": s.council, "title": s.title, "financial_year": s.year_label},
+        "data_files": {k: {"path": Path(s.data.spec(k).path).as_posix(), "sha256": sha256(s.data_path(k))} for k in s.data.given()},
+        "national_parameters_dir": _relative(national_params_dir(), s.folder),
+        "national_parameters": {p.relative_to(national_params_dir()).as_posix(): sha256(p)
+                                for p in sorted(national_params_dir().rglob("*.yaml"))},
+        "versions": _versions(), "lock": lock_state(), "git": git_state(), "sections": names,
+        "tables": {p.stem: sha256(p) for p in sorted(Path(table_dir).glob("*.csv"))},
+        "published": published_files(folder),
         "headline": published_headline(r.headline, published or {}, s.publication.suppress_below),
         "suppression": f"counts under {s.publication.suppress_below} shown as '<{s.publication.suppress_below}'",
     }
@@ -538,24 +614,99 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
     return out
 
 
-def _build_one(args):
+BATCH_FIGURES = ("council_net_change_part_year_gbp", "council_net_change_full_year_gbp", "gross_change_part_year_gbp",
+                 "placements_affected", "placements_protected")
+
+
+def _build_one(args) -> dict:
+    """One pack of a batch, never raising: a row of ``batch.csv`` (scenario, status ``built`` /
+    ``bad input`` / ``failed``, the headline figures as published, seconds, pack folder, error)."""
     scenario, out, force = args
+    t = time.perf_counter()
+    row = {"scenario": str(scenario), "status": "built", **{k: None for k in BATCH_FIGURES}, "seconds": None,
+           "pack": str(out), "error": "", "exit_code": 0}
     try:
         build_pack(scenario, out, force, progress=False, workers=1)
-        return (str(scenario), str(out), None, 0)
+        head = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))["headline"]
+        row.update({k: head.get(k) for k in BATCH_FIGURES})
     except InputError as err:
-        return (str(scenario), str(out), err.message, 2)
+        row.update(status="bad input", error=err.message, exit_code=2, pack="")
     except PackError as err:
-        return (str(scenario), str(out), str(err), 1)
+        row.update(status="failed", error=str(err), exit_code=1, pack="")
+    except Exception as err:  # noqa: BLE001 - one scenario's failure must not stop the batch
+        row.update(status="failed", error=f"{type(err).__name__}: {err}", exit_code=1, pack="")
+    row["seconds"] = round(time.perf_counter() - t, 1)
+    return row
 
 
-def build_many(scenarios: list[Path], out_root: Path, force: bool, processes: int | None = None) -> list[tuple]:
-    """Several packs in parallel processes, each in ``out_root/<scenario file stem>``."""
-    from concurrent.futures import ProcessPoolExecutor
+def build_many(scenarios: list[Path], out_root: Path, force: bool, processes: int | None = None, progress: bool | None = None,
+               scheduler: str | None = None) -> list[dict]:
+    """Several packs, each in ``out_root/<scenario file stem>``, and ``out_root/batch.csv`` with one row
+    per scenario (see :func:`_build_one`). A scenario that fails is reported in its row; the others
+    still build.
+
+    Mapped with Dask when it is installed (``feemodel[dask]``; ``scheduler``: None or ``"local"`` for
+    local worker processes, an address such as ``tcp://host:8786`` for an existing cluster whose
+    workers see the same files), else with a pool of ``processes`` local processes (``scheduler=
+    "none"`` forces that). ``progress``: a bar over the batch on stderr (default: when stderr is a
+    terminal)."""
+    from tqdm import tqdm
 
     stems = [Path(s).stem for s in scenarios]
     if len(set(stems)) != len(stems):
         raise InputError(None, "--scenarios", "two scenario files share a name; each pack folder is named after its file")
-    jobs = [(Path(s), Path(out_root) / Path(s).stem, force) for s in scenarios]
-    with ProcessPoolExecutor(max_workers=processes or min(len(jobs), os.cpu_count() or 2)) as pool:
-        return list(pool.map(_build_one, jobs))
+    out_root = Path(out_root).absolute()
+    jobs = [(Path(s).absolute(), out_root / Path(s).stem, force) for s in scenarios]
+    n = processes or min(len(jobs), os.cpu_count() or 2)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=len(jobs), desc="batch", unit="pack", file=sys.stderr, disable=not show)
+    rows: dict[int, dict] = {}
+    try:
+        if scheduler != "none" and _have_dask():
+            from distributed import Client, LocalCluster, as_completed
+
+            cluster = None
+            if scheduler and scheduler != "local":
+                client = Client(scheduler, timeout="20s")
+            else:
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50)
+                client = Client(cluster)
+            try:
+                futures = {client.submit(_build_one, job, pure=False): i for i, job in enumerate(jobs)}
+                for fut in as_completed(futures):
+                    rows[futures[fut]] = fut.result()
+                    bar.update(1)
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                futures = {pool.submit(_build_one, job): i for i, job in enumerate(jobs)}
+                for fut in as_completed(futures):
+                    rows[futures[fut]] = fut.result()
+                    bar.update(1)
+    finally:
+        bar.close()
+    ordered = [rows[i] for i in range(len(jobs))]
+    write_batch_csv(ordered, out_root / "batch.csv")
+    return ordered
+
+
+def write_batch_csv(rows: list[dict], path: Path) -> None:
+    """``batch.csv``: scenario, status, the headline figures (£; counts of placements), seconds, pack folder, error."""
+    import pandas as pd
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = ["scenario", "status", *BATCH_FIGURES, "seconds", "pack", "error"]
+    write_csv(pd.DataFrame(rows, columns=cols + ["exit_code"])[cols], path)
+
+
+def _have_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
