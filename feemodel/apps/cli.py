@@ -260,7 +260,7 @@ def example(directory, force):
 SCHEDULER = click.option("--scheduler", default=None, metavar="ADDRESS",
                          help="Dask scheduler: an address (tcp://host:8786) for an existing cluster, 'local' for worker processes "
                               "here, 'none' to stay in this process. Default: local Dask workers when Dask is installed "
-                              "(pip install 'feemodel[dask]'), else this process.")
+                              "(pip install 'feemodel[dask]'; a sweep uses them from 2,000 points), else this process.")
 
 
 @main.command()
