@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bench import reference
+from bench.sweep import bench_sweep
 from feemodel.model import uplift
 from feemodel.model.charging import ChargingRules
 from feemodel.model.engine import CostEngine
@@ -187,7 +188,7 @@ def bench_pack(repeats: int, parallel: bool):
             t = time.perf_counter()
             results = build_many(scen, work / "parallel", force=True)
             par = time.perf_counter() - t
-            assert all(code == 0 for *_, code in results), results
+            assert all(r["status"] == "built" for r in results), results
             row("4 packs serially (s)", f"{serial:.1f}")
             row(f"4 packs in parallel, {os.cpu_count()} processes (s)", f"{par:.1f}")
             row("parallel speed-up", f"{serial / par:.2f}x")
@@ -206,6 +207,7 @@ def main():
     bench_monte_carlo(repeats)
     bench_big_book_monte_carlo(200_000 if a.quick else 1_000_000, 200 if a.quick else 1_000)
     bench_explorer(repeats)
+    bench_sweep(row)
     bench_pack(repeats, parallel=not a.quick)
     width = max(len(r[0]) for r in ROWS)
     print("\n" + f"{'figure':<{width}}  {'value':>24}  target")
