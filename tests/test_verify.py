@@ -198,3 +198,19 @@ def test_text_differences_show_only_the_changed_words():
     # a line only in the rerun is shown against nothing
     (d,) = _text_diffs(["a", "c"], ["a", "b", "c"], lambda n: f"line {n + 1}")
     assert d == "line 2: pack has '(nothing)', rerun gives 'b'"
+
+
+def test_the_manifest_hashes_every_published_file_and_the_lock(example_pack):
+    from feemodel.paths import REPO_DIR
+    from feemodel.publish.pack import sha256
+
+    m = json.loads((example_pack / "manifest.json").read_text())
+    published = m["published"]
+    for rel in ("pack.html", "pack.pdf", "tables.xlsx", "tables/headline.json", "tables/rate_card.csv", "notebooks/01_summary.ipynb"):
+        assert published[rel] == sha256(example_pack / rel), rel
+    # every file in the folder but the manifest itself is listed
+    files = {p.relative_to(example_pack).as_posix() for p in example_pack.rglob("*") if p.is_file()}
+    assert set(published) == files - {"manifest.json"}
+    assert m["lock"]["file"] == "requirements.lock" and m["lock"]["sha256"] == sha256(REPO_DIR / "requirements.lock")
+    assert m["national_parameters"]["wages/national_living_wage.yaml"] == sha256(REPO_DIR / "params/national/wages/national_living_wage.yaml")
+    assert m["national_parameters_dir"] == "../../national"   # from params/scenarios/exampleshire/
