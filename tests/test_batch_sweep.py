@@ -49,6 +49,11 @@ def test_a_bad_value_is_exit_2_naming_the_key_and_what_is_allowed(tmp_path):
     one_line_exit_2(r, "--set data.placements", "cannot be swept")
     r = CliRunner().invoke(main, ["sweep", str(EXAMPLE), "--set", "uplift.uniform_pct", "--scheduler", "none"])
     one_line_exit_2(r, "--set", "KEY=VALUES")
+    # the output may not overwrite an input
+    before = EXAMPLE.read_bytes()
+    r = CliRunner().invoke(main, ["sweep", str(EXAMPLE), "--set", "uplift.uniform_pct=2", "--scheduler", "none", "--out", str(EXAMPLE)])
+    one_line_exit_2(r, "--out", "one of the sweep's inputs")
+    assert EXAMPLE.read_bytes() == before
 
 
 def test_values_lists_and_ranges():

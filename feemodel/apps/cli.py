@@ -352,6 +352,12 @@ def sweep(base, sets, out, scheduler, workers):
     from ..publish.writers import write_csv
     from .sweep import sweep as run_sweep
 
+    from ..inputs.scenario import load_scenario
+    from ..publish.writers import protected_inputs
+
+    inputs = {p.resolve() for p in protected_inputs(load_scenario(base)) if p.is_file()}
+    if out.is_dir() or out.resolve() in inputs:
+        raise InputError(out, "--out", "is a folder or one of the sweep's inputs; give a new CSV file name, e.g. sweep.csv")
     frame = run_sweep(base, list(sets), scheduler=scheduler, workers=workers)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_csv(frame, out)

@@ -344,6 +344,7 @@ def _pdf_lines(path: str, digest: str) -> list[tuple[int, str]]:
 def xlsx_diffs(a: Path, b: Path) -> list[str]:
     """Every cell of every sheet (values as stored), the cover's :data:`BUILD_ROWS` aside."""
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     wa = openpyxl.load_workbook(a, read_only=True, data_only=True)
     wb = openpyxl.load_workbook(b, read_only=True, data_only=True)
@@ -363,7 +364,6 @@ def xlsx_diffs(a: Path, b: Path) -> list[str]:
                     u = x[j] if j < len(x) else None
                     v = y[j] if j < len(y) else None
                     if u != v:
-                        from openpyxl.utils import get_column_letter
                         cell = f"{get_column_letter(j + 1)}{i + 1}"
                         note = " (cover rows that say when it was built left out)" if name == "Cover" else ""
                         out.append(f"sheet {name!r}, cell {cell}{note}: pack has {u!r}, rerun gives {v!r}")
