@@ -824,7 +824,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
     quiet = {"on": False}  # set while the app itself updates a widget, so that is not taken as a user change
     pending = {"handle": None}
     style = {"description_width": "initial"}
-    layout = w.Layout(width="auto")
+    layout = w.Layout(width="44em")
 
     def help_html(name, band=None, extra=""):
         lever = levers[name]
@@ -942,7 +942,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
     pt_part = number("provider_pass_through_pct", "feemodel-pass-through")
     date = bind(w.DatePicker(value=dt.date.fromisoformat(st["effective_date"]), description=levers["effective_date"].label, style=style),
                 "effective_date", lambda v: v if v else "")
-    reset = w.Button(description="Reset to the scenario's settings", layout=w.Layout(width="auto"))
+    reset = w.Button(description="Reset to the scenario's settings", layout=w.Layout(width="22em"))
 
     def on_reset(_):
         ex.reset()
