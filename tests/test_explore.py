@@ -221,10 +221,11 @@ def test_range_five_year_and_who_gains_equal_the_packs(ex, example_copy, tmp_pat
     assert list(extras.five_year.council_net_change_gbp) == list(council.amount_gbp)
     assert len(extras.five_year[extras.five_year.period == "full_year"]) == 5
     who = published_tables(r)["who_gains"]
-    for group in ("Self-funders", "Residents paying an assessed contribution"):
-        assert ex.results.who[ex.results.who.who == group].change_first_year_gbp.iloc[0] == \
+    for group in ("Self-funders", "Residents paying an assessed contribution", "Care homes"):
+        assert extras.who[extras.who.who == group].change_first_year_gbp.iloc[0] == \
             who[who.who == group].change_first_year_gbp.iloc[0]
-    assert "Likely range of the first-year cost" in ex.extras_html(extras) and "Self-funders" in ex.impact_html()
+    assert "Likely range of the first-year cost" in ex.extras_html(extras) and "Self-funders" in ex.who_html(extras)
+    assert "Income (fees, top-ups and self-funders" in html.unescape(ex.who_html(extras))
 
 
 def test_options_side_by_side_equal_feemodel_run_on_the_saved_files(ex, tmp_path):

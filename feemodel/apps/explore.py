@@ -39,6 +39,7 @@ import re
 import time
 import typing
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +49,7 @@ from pydantic.fields import FieldInfo
 from ..errors import InputError, NotComputed
 from ..inputs.scenario import Band, CarePay, Category, Returns, Scenario, Uplift, _pydantic_error
 from ..model import budget, impact, market, sensitivity, uplift
-from ..model.case import Case
+from ..model.case import BOOK_DERIVED, Case
 from ..model.engine import CostEngine
 from ..model.funding import PARTS
 from ..model.rates import rate_card
@@ -143,7 +144,6 @@ class Results:
     funding: pd.DataFrame          # payer, now, proposed, change (£ a week, all placements)
     topups: dict
     homes_below_cost: dict         # now / proposed: as the pack publishes them (counts under the threshold withheld)
-    who: pd.DataFrame              # impact.who_gains as published (suppressed)
     cost: pd.DataFrame             # uplift_cost, first year
     seconds: float = 0.0
 
@@ -154,6 +154,7 @@ class Extras:
 
     range: dict                    # P10, P50, P90, draws, seed
     five_year: pd.DataFrame        # financial_year, period, gross_change_gbp, council_net_change_gbp
+    who: pd.DataFrame              # impact.who_gains as the pack publishes it (counts under the threshold withheld)
     seconds: float = 0.0
 
 
@@ -165,6 +166,7 @@ class Option:
     settings: dict
     results: Results
     range: dict
+    who: pd.DataFrame
 
 
 def _who_first_year(who: pd.DataFrame, who_: str, what: str | None = None):
@@ -192,6 +194,8 @@ class Explorer:
     @classmethod
     def from_scenario(cls, path: str | Path) -> Explorer:
         ex = cls(load_case(path))
+        for name in BOOK_DERIVED:  # the book's arrays, made once and shared by every variant
+            getattr(ex.case, name)
         ex.settings = ex.defaults()
         ex.results = ex.compute(ex.scenario())
         return ex
@@ -214,7 +218,7 @@ class Explorer:
             "effective_date": s.uplift.effective_date.isoformat(),
         }
 
-    @property
+    @cached_property
     def levers(self) -> dict[str, Lever]:
         """Every lever with its allowed range, read from the scenario schema (see :func:`field_bounds`)."""
         s = self.base
@@ -430,9 +434,8 @@ class Explorer:
             _, agg = market.sustainability(case, yf)
         except NotComputed:
             agg = None
-        shown = self._published({"who_gains": impact.who_gains(case, cost, agg), **({"sustainability": agg} if agg is not None else {})},
-                                s.publication.suppress_below)
         if agg is not None:
+            shown = self._published({"sustainability": agg}, s.publication.suppress_below)
             total = shown["sustainability"].set_index("setting").loc["all"]
             below = {"now": _count(total.below_cost_now), "proposed": _count(total.below_cost_proposed)}
         else:
@@ -448,7 +451,7 @@ class Explorer:
         return Results(
             headline=head, rates=rates, rate_card=card, built_rates=self._built_rates(s, settings or self.settings), current_rates=current,
             costed_by_current={k: to_pounds(v) for k, v in costed.items()},
-            funding=pd.DataFrame(rows), topups=topups, homes_below_cost=below, who=shown["who_gains"], cost=cost,
+            funding=pd.DataFrame(rows), topups=topups, homes_below_cost=below, cost=cost,
             seconds=time.perf_counter() - t0,
         )
 
@@ -466,8 +469,9 @@ class Explorer:
         return suppress_tables(tables, {n: PUBLISHED_COUNTS[n] for n in tables}, threshold)
 
     def extras(self, settings: dict | None = None) -> Extras:
-        """The range of the first-year cost (:data:`QUICK_DRAWS` draws, the scenario's seed) and the
-        five-year series, for the settings (default: the current ones); kept per settings."""
+        """The range of the first-year cost (:data:`QUICK_DRAWS` draws, the scenario's seed), the
+        five-year series and who gains and loses, for the settings (default: the current ones); kept
+        per settings."""
         st = settings or self.settings
         key = repr(sorted(st.items()))
         if key not in self._extras:
@@ -480,7 +484,15 @@ class Explorer:
             five = rec[rec.step.isin(["gross_change", "council_net_change"])].pivot_table(
                 index=["financial_year", "period"], columns="step", values="amount_gbp", sort=False).reset_index()
             five = five.rename(columns={"gross_change": "gross_change_gbp", "council_net_change": "council_net_change_gbp"})
-            self._extras = {key: Extras(rng, five[["financial_year", "period", "gross_change_gbp", "council_net_change_gbp"]],
+            try:
+                agg = market.sustainability(case, uplift.first_year(case))[1]
+            except NotComputed:
+                agg = None
+            tables = {"who_gains": impact.who_gains(case, uplift.uplift_cost(case, years=1), agg)}
+            if agg is not None:
+                tables["sustainability"] = agg
+            who = self._published(tables, case.scenario.publication.suppress_below)["who_gains"]
+            self._extras = {key: Extras(rng, five[["financial_year", "period", "gross_change_gbp", "council_net_change_gbp"]], who,
                                         time.perf_counter() - t0)} | dict(list(self._extras.items())[-7:])
         return self._extras[key]
 
@@ -497,7 +509,7 @@ class Explorer:
         mc = pack_montecarlo(case).set_index("statistic").council_cost_gbp
         rng = {"P10": float(mc["P10"]), "P90": float(mc["P90"]), **sensitivity.monte_carlo_settings(case.scenario)}
         opt = Option(label, {**self.settings, "per_band_pct": dict(self.settings["per_band_pct"]),
-                             "target_rates": dict(self.settings["target_rates"])}, self.results, rng)
+                             "target_rates": dict(self.settings["target_rates"])}, self.results, rng, self.extras().who)
         self.options.append(opt)
         return opt
 
@@ -534,7 +546,7 @@ class Explorer:
         """One row per pinned option (columns :attr:`COMPARISON_COLUMNS`; money in £ a year)."""
         rows = []
         for o in self.options:
-            r, w = o.results, o.results.who
+            r, w = o.results, o.who
             rows.append({
                 "option": o.label, "settings": self.describe(o.settings),
                 "council_cost_part_year_gbp": r.headline["council_net_change_part_year_gbp"],
@@ -668,19 +680,27 @@ class Explorer:
                 '<tr><th scope="col">Payer</th><th scope="col">Now</th><th scope="col">Proposed</th><th scope="col">Change</th></tr>'
                 f"{rows}</table>")
 
-    def impact_html(self) -> str:
-        """Who gains and loses (impact.who_gains, as published), top-ups and homes below cost."""
-        t, hb, w = self.results.topups, self.results.homes_below_cost, self.results.who
+    def who_html(self, extras: Extras | None) -> str:
+        """Who gains and loses (impact.who_gains, as the pack publishes it): residents paying a
+        contribution, families' top-ups, self-funders, care homes' income."""
+        if extras is None:
+            return '<div class="feemodel-who-box"><p><i>Working out who gains and who loses\u2026</i></p></div>'
+        w = extras.who
         keep = w[w.who.isin(["Residents paying an assessed contribution", "Self-funders", impact.HOMES, impact.FAMILIES])
                  & ~w.what.isin([words for _, words in impact.OUTCOMES])]
         keep = keep[~keep.what.str.startswith("Below their cost")]
         rows = "".join(f"<tr><td>{html.escape(str(r.who))}</td><td>{html.escape(str(r.what))}</td><td>{html.escape(_shown(r.count))}</td>"
                        f"<td>{_money(r.average_change_gbp_pw)}</td><td>{_money(r.change_first_year_gbp)}</td></tr>"
                        for r in keep.itertuples(index=False))
-        return (f'<table class="feemodel-who"><caption>Who gains and who loses</caption><tr><th scope="col">Who</th><th scope="col">What</th>'
-                f'<th scope="col">How many</th><th scope="col">Average change (\u00a3 a week)</th>'
-                f'<th scope="col">Change, first year from the start date (\u00a3)</th></tr>{rows}</table>'
-                f"<p>Families' top-ups: {t['with_topups']:,} placements; {t['fall']:,} fall, {t['vanish']:,} end, {t['rise']:,} rise.</p>"
+        return (f'<div class="feemodel-who-box"><table class="feemodel-who"><caption>Who gains and who loses</caption>'
+                f'<tr><th scope="col">Who</th><th scope="col">What</th><th scope="col">How many</th>'
+                f'<th scope="col">Average change (\u00a3 a week)</th><th scope="col">Change, first year from the start date (\u00a3)</th>'
+                f"</tr>{rows}</table></div>")
+
+    def impact_html(self) -> str:
+        """Families' top-ups and homes below their cost of care (counts as the pack publishes them)."""
+        t, hb = self.results.topups, self.results.homes_below_cost
+        return (f"<p>Families' top-ups: {t['with_topups']:,} placements; {t['fall']:,} fall, {t['vanish']:,} end, {t['rise']:,} rise.</p>"
                 f'<p class="feemodel-below-cost">Homes below their cost of care: {html.escape(_shown(hb["now"]))} now, '
                 f'{html.escape(_shown(hb["proposed"]))} proposed'
                 f"{' (fewer than ' + str(self.base.publication.suppress_below) + ' are not shown, as in the pack)' if self._withheld() else ''}.</p>")
@@ -817,7 +837,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
     folder = Path(save_folder or os.environ.get("FEEMODEL_SAVE_DIR") or Path.cwd() / "scenarios")
     ex = Explorer.from_scenario(path)
     levers = ex.levers
-    out = {k: w.HTML() for k in ("headline", "extras", "rates", "funding", "impact", "chart", "comparison")}
+    out = {k: w.HTML() for k in ("headline", "extras", "who", "rates", "funding", "impact", "chart", "comparison")}
     msg = w.HTML()
     msg.add_class("feemodel-message")
     out["headline"].add_class("feemodel-headline-box")
@@ -834,7 +854,9 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
     def run_extras():
         pending["handle"] = None
         try:
-            out["extras"].value = ex.extras_html(ex.extras())
+            extras = ex.extras()
+            out["extras"].value = ex.extras_html(extras)
+            out["who"].value = ex.who_html(extras)
         except Exception as err:  # noqa: BLE001 - shown to the user, never lost in the kernel log
             out["extras"].value = f'<p style="color:#a00">The range could not be worked out: {html.escape(str(err))}</p>'
 
@@ -849,6 +871,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
         if pending["handle"] is not None:
             pending["handle"].cancel()
         out["extras"].value = ex.extras_html(None)
+        out["who"].value = ex.who_html(None)
         pending["handle"] = _schedule(extras_delay_s, run_extras)
 
     numbers: dict = {}      # setting -> FloatText
@@ -994,7 +1017,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
                           "<p>Choose an approach, move a lever, and see what it costs and who it affects. A value outside "
                           "a lever's allowed range is not used: the figures stay as they were and a message says why.</p>"),
                    structure, sections, reset, msg, out["headline"], out["extras"], out["chart"],
-                   w.HBox([out["rates"], out["funding"]]), out["impact"],
+                   w.HBox([out["rates"], out["funding"]]), out["who"], out["impact"],
                    w.HTML("<h3>Options side by side</h3>"), w.HBox([pin_name, pin_btn, clear_btn]), pin_msg, out["comparison"],
                    w.HTML(f"<h3>Save</h3><p>Saved scenarios go to {html.escape(str(folder))} (with a copy of the data files they "
                           "use, which may hold personal data: keep that folder where those data are allowed).</p>"),
