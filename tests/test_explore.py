@@ -391,3 +391,26 @@ def test_widget_target_box_refreshes_its_built_rate(example_copy, tmp_path):
     pin = next(w for w in widgets if "feemodel-pin" in w._dom_classes)
     pin.click()
     assert any("Options side by side" in getattr(w, "value", "") and "Option 1" in w.value for w in widgets if type(w).__name__ == "HTML")
+
+
+def test_explore_command_passes_the_save_folder_to_the_server(monkeypatch, tmp_path):
+    from feemodel.apps import explore as module
+    from feemodel.apps.cli import main
+    seen = {}
+
+    class Done:
+        log_path = "log"
+
+        def wait(self):
+            return 0
+
+    def fake_serve(path, port, save_folder=None):
+        seen.update(path=path, save_folder=save_folder)
+        return Done(), "http://127.0.0.1:1/"
+    monkeypatch.setattr(module, "serve", fake_serve)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["explore", "--save-to", str(tmp_path / "mine")])
+    assert result.exit_code == 0, result.output
+    assert seen["save_folder"] == tmp_path / "mine" and f"Saved scenarios go to {tmp_path / 'mine'}" in result.output
+    result = CliRunner().invoke(main, ["explore"])
+    assert f"Saved scenarios go to {tmp_path / 'scenarios'}" in result.output
