@@ -8,6 +8,7 @@ import html
 import io
 import re
 import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -335,12 +336,29 @@ def test_explore_without_voila_says_how_to_install_it(monkeypatch):
     assert "needs Voila" in result.output and "pip install 'voila>=0.5,<0.6'" in result.output
 
 
-def test_serve_culls_idle_kernels():
-    import inspect
+def test_serve_culls_idle_kernels_and_passes_the_save_folder(monkeypatch, tmp_path):
+    import subprocess
 
     from feemodel.apps.explore import serve
-    src = inspect.getsource(serve)
-    assert "MappingKernelManager.cull_idle_timeout" in src and "cull_interval" in src  # exercised in test_browser.py
+    seen = {}
+
+    class FakeVoila:
+        def __init__(self, cmd, env, stdout, **kwargs):
+            seen.update(cmd=cmd, env=env)
+            stdout.write("Voila is running at:\nhttp://127.0.0.1:4321/\n")
+            stdout.flush()
+
+        def poll(self):
+            return None
+    monkeypatch.setattr(subprocess, "Popen", FakeVoila)
+    proc, url = serve(EXAMPLE, cull_idle_s=600, cull_interval_s=60, save_folder=tmp_path / "mine")
+    assert url == "http://127.0.0.1:4321/"
+    Path(proc.log_path).unlink()
+    # a kernel whose tab has closed is shut down after 10 minutes idle, checked every minute; an open tab is kept
+    for flag in ("--MappingKernelManager.cull_idle_timeout=600", "--MappingKernelManager.cull_interval=60",
+                 "--MappingKernelManager.cull_connected=False"):
+        assert flag in seen["cmd"]
+    assert seen["env"]["FEEMODEL_SAVE_DIR"] == str((tmp_path / "mine").resolve())  # (a real server: test_browser.py)
 
 
 # ---- the widgets, without a kernel

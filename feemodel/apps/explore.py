@@ -63,6 +63,8 @@ NAME_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]{0,60}\Z")
 QUICK_DRAWS = 1_000      # draws of the quick range beside the live headline (the pack's seed)
 MAX_OPTIONS = 4          # settings kept side by side
 APPROACHES = {"legacy": "Uplift current bands", "proposed": "Move to proposed rates"}
+# the settings a built rate depends on (the effective date sets the national figures in force)
+COST_SETTINGS = ("pay_premium_change", "occupancy_pct", "return_on_operations_pct", "capital_yield_pct", "effective_date")
 
 
 class ExplorerError(Exception):
@@ -182,6 +184,7 @@ class Explorer:
     message: str = ""
     options: list[Option] = field(default_factory=list)
     _extras: dict = field(default_factory=dict, repr=False)
+    _built: dict = field(default_factory=dict, repr=False)
 
     @property
     def base(self) -> Scenario:
@@ -458,10 +461,13 @@ class Explorer:
     def _built_rates(self, s: Scenario, settings: dict) -> dict:
         """Each proposed band's rate on the card without any override: built from the cost of care
         at the current pay, occupancy and returns (or stated in the scenario)."""
-        st = {**settings, "structure": "proposed", "target_rates": {}}
-        plain = self.scenario(st) if s.uplift.method != "target_rates" or settings["target_rates"] else s
-        card = rate_card(plain, self.params, "proposed")
-        return dict(zip(card.band, card.weekly_rate_gbp, strict=True))
+        key = repr([settings[k] for k in COST_SETTINGS])   # nothing else moves a built rate: kept per cost settings
+        if key not in self._built:
+            st = {**settings, "structure": "proposed", "target_rates": {}}
+            plain = self.scenario(st) if s.uplift.method != "target_rates" or settings["target_rates"] else s
+            card = rate_card(plain, self.params, "proposed")
+            self._built = {key: dict(zip(card.band, card.weekly_rate_gbp, strict=True))} | dict(list(self._built.items())[-7:])
+        return self._built[key]
 
     @staticmethod
     def _published(tables: dict, threshold: int) -> dict:
