@@ -1015,14 +1015,18 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
 
     sync()
     refresh()
-    sections = w.Accordion(children=[w.VBox([notes["pct"], *pct_part, *per_band]), w.VBox([notes["targets"], *target_rows]),
+    approach_help = w.HTML('<div class="feemodel-approach-help" style="color:#444;font-size:90%;max-width:46em;margin:0 0 0.6em 0.5em">'
+                           f"{html.escape(APPROACHES['legacy'])}: a percentage on today's weekly fees. "
+                           f"{html.escape(APPROACHES['proposed'])}: fees move to the proposed rate card, built from the cost of care "
+                           "or your own rate for a band.</div>")
+    sections = w.Accordion(children=[w.VBox([notes["pct"], *pct_part, *per_band, help_html("per_band_pct")]), w.VBox([notes["targets"], *target_rows]),
                                      w.VBox(cost_part), w.VBox([*pt_part, date, help_html("effective_date")])])
     for i, title in enumerate(["Uplift (%)", "Target rates (\u00a3 a week)", "Cost of care", "Providers and timing"]):
         sections.set_title(i, title)
     return w.VBox([w.HTML(f"<h2>{html.escape(ex.base.council)}: fee explorer ({ex.base.year_label})</h2>"
                           "<p>Choose an approach, move a lever, and see what it costs and who it affects. A value outside "
                           "a lever's allowed range is not used: the figures stay as they were and a message says why.</p>"),
-                   structure, sections, reset, msg, out["headline"], out["extras"], out["chart"],
+                   structure, approach_help, sections, reset, msg, out["headline"], out["extras"], out["chart"],
                    w.HBox([out["rates"], out["funding"]]), out["who"], out["impact"],
                    w.HTML("<h3>Options side by side</h3>"), w.HBox([pin_name, pin_btn, clear_btn]), pin_msg, out["comparison"],
                    w.HTML(f"<h3>Save</h3><p>Saved scenarios go to {html.escape(str(folder))} (with a copy of the data files they "
