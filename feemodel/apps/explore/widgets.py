@@ -132,7 +132,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
 
     def number(name, cls):
         lever = levers[name]
-        box = bind(w.FloatText(value=float(st[name]), description=f"{lever.label} ({_unit_words(lever.unit)})", step=0.5,
+        box = bind(w.FloatText(value=float(st[name]), description=f"{lever.label} ({_unit_words(lever.unit)})", step=0.05 if lever.unit == "gbp_ph" else 0.5,
                                continuous_update=False, style=style, layout=layout), name)
         box.add_class(cls)
         numbers[name] = box
