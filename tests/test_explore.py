@@ -38,6 +38,21 @@ def test_default_headline_is_the_packs(ex, example_copy):
     assert part_year(ex) == run(example_copy).headline["council_net_change_part_year_gbp"]
 
 
+def test_categories_keep_their_own_occupancy_and_returns_until_a_lever_moves(example_copy):
+    def differ(d):
+        cats = d["cost_of_care"]["categories"]
+        cats["standard_nursing"]["occupancy_pct"] = 85
+        cats["standard_nursing"].setdefault("returns", {})["return_on_operations_pct"] = 7
+    edit_yaml(example_copy, differ)
+    ex = Explorer.from_scenario(example_copy)
+    # the scenario as written: the explorer's first figures are the pack's (no average imposed on every category)
+    assert part_year(ex) == run(example_copy).headline["council_net_change_part_year_gbp"]
+    assert ex.scenario().cost_of_care.categories["standard_nursing"].occupancy_pct == 85
+    ex.set("occupancy_pct", 92.0)
+    assert {c.occupancy_pct for c in ex.scenario().cost_of_care.categories.values() if c.occupancy_pct is not None} == {92.0}
+    assert ex.scenario().cost_of_care.categories["standard_nursing"].returns.return_on_operations_pct == 7
+
+
 def test_uniform_uplift_matches_independent_costing(ex):
     ex.set("structure", "legacy")
     ex.set("uniform_pct", 4.0)

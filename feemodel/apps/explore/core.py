@@ -178,6 +178,10 @@ class Explorer:
         return ex
 
     # ---- settings
+    @cached_property
+    def _start(self) -> dict:
+        return self.defaults()
+
     def defaults(self) -> dict:
         s = self.base
         cats = list(s.cost_of_care.categories.values())
@@ -226,11 +230,14 @@ class Explorer:
                                         round(pay_lo - min(pay), 2) if pay else 0.0, round(pay_hi - max(pay), 2) if pay else 0.0),
             "occupancy_pct": Lever("occupancy_pct", "Occupancy assumed in the cost of care", "pct",
                                    "The share of beds filled that the cost per resident is built on: a fuller home spreads its "
-                                   "fixed costs over more residents, so the built rates fall.", occ_lo, occ_hi),
+                                   "fixed costs over more residents, so the built rates fall. Starts at the categories' average; "
+                                   "once changed, every category takes this figure.", occ_lo, occ_hi),
             "return_on_operations_pct": Lever("return_on_operations_pct", "Return on operations", "pct",
-                                              "The operating profit allowed, as a percentage of the home's costs.", roo_lo, roo_hi),
+                                              "The operating profit allowed, as a percentage of the home's costs (once changed, "
+                                              "for every cost category).", roo_lo, roo_hi),
             "capital_yield_pct": Lever("capital_yield_pct", "Return on capital (yield)", "pct",
-                                       "The yearly return allowed on the value of the home's land and buildings, per bed.",
+                                       "The yearly return allowed on the value of the home's land and buildings, per bed (once "
+                                       "changed, for every cost category).",
                                        yld_lo, yld_hi),
             "provider_pass_through_pct": Lever("provider_pass_through_pct", "Share of the rise homes take from top-ups", "pct",
                                                "How much of the council's fee rise homes are assumed to take off families' "
@@ -322,11 +329,14 @@ class Explorer:
             u["reach"] = None  # the base's reach is for its own kind of method; the other kind takes its default
         u["provider_pass_through_pct"] = st["provider_pass_through_pct"]
         u["effective_date"] = st["effective_date"]
+        # occupancy and returns: each category keeps its own until the lever moves, then all take its value
+        start = self._start
         for cat in data["cost_of_care"]["categories"].values():
-            if cat.get("occupancy_pct") is not None:
+            if cat.get("occupancy_pct") is not None and st["occupancy_pct"] != start["occupancy_pct"]:
                 cat["occupancy_pct"] = st["occupancy_pct"]
-            cat["returns"]["return_on_operations_pct"] = st["return_on_operations_pct"]
-            cat["returns"]["capital_yield_pct"] = st["capital_yield_pct"]
+            for key in ("return_on_operations_pct", "capital_yield_pct"):
+                if st[key] != start[key]:
+                    cat["returns"][key] = st[key]
             if st["pay_premium_change"] and cat.get("care_pay"):
                 pay = cat["care_pay"]
                 key = "nlw_premium" if pay.get("nlw_premium") is not None else "hourly_rate"
