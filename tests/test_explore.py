@@ -53,6 +53,16 @@ def test_categories_keep_their_own_occupancy_and_returns_until_a_lever_moves(exa
     assert ex.scenario().cost_of_care.categories["standard_nursing"].returns.return_on_operations_pct == 7
 
 
+def test_an_index_scenario_keeps_its_index_until_a_percentage_is_typed(example_copy):
+    edit_yaml(example_copy, lambda d: d["uplift"].update(method="index"))
+    ex = Explorer.from_scenario(example_copy)
+    assert ex.settings["structure"] == "legacy" and ex.scenario().uplift.method == "index"
+    assert part_year(ex) == run(example_copy).headline["council_net_change_part_year_gbp"]
+    assert "uplift index of the scenario" in ex.rates_html()
+    ex.set("uniform_pct", 0.0)   # typed: 0% means 0%, not the index
+    assert ex.scenario().uplift.method == "uniform" and ex.scenario().uplift.uniform_pct == 0.0
+
+
 def test_uniform_uplift_matches_independent_costing(ex):
     ex.set("structure", "legacy")
     ex.set("uniform_pct", 4.0)

@@ -320,6 +320,8 @@ class Explorer:
         u = data["uplift"]
         if st["structure"] == "proposed":
             u["method"] = "target_rates"
+        elif self.base.uplift.method == "index" and not st.get("pct_set"):
+            pass  # the scenario's own uplift index, until a percentage is typed
         else:
             overrides = st["per_band_pct"]
             u["method"] = "per_band" if overrides else "uniform"
@@ -363,6 +365,8 @@ class Explorer:
             self.message = why
             return None
         trial = {**self.settings}
+        if name in ("uniform_pct", "per_band_pct"):
+            trial["pct_set"] = True   # from now on the % typed is the uplift (an index scenario leaves its index)
         if name in ("per_band_pct", "target_rates"):
             band, amount = value
             problem = "" if amount is None else self.check(name, amount, band)
@@ -658,7 +662,11 @@ class Explorer:
         now_head = "Now (\u00a3 a week)"
         rows = "".join(f"<tr><td>{html.escape(b)}</td><td>{'' if pd.isna(n) else fmt_gbp(n)}</td><td>{fmt_gbp(c)}</td></tr>"
                        for b, n, c in r.itertuples(index=False))
-        what = "Current bands with the uplift" if self.settings["structure"] == "legacy" else "Proposed bands"
+        if self.settings["structure"] == "legacy":
+            what = "Current bands with the uplift" + (" index of the scenario" if self.base.uplift.method == "index"
+                                                       and not self.settings.get("pct_set") else "")
+        else:
+            what = "Proposed bands"
         return (f'<table class="feemodel-rates"><caption>{what}: the rates costed</caption><tr><th scope="col">{labels.heading("band")}</th>'
                 f'<th scope="col">{now_head}</th><th scope="col">Costed (\u00a3 a week)</th></tr>{rows}</table>')
 
