@@ -212,13 +212,14 @@ def test_homes_below_cost_follow_the_packs_suppression(ex, example_copy):
     case = ex.case
     raw = market.sustainability(case, uplift.first_year(case))[1].set_index("setting").loc["all"]
     published = published_tables(run(example_copy))["sustainability"].set_index("setting").loc["all"]
-    assert ex.results.homes_below_cost == {"now": published.below_cost_now, "proposed": published.below_cost_proposed}
+    assert ex.extras().homes_below_cost == {"now": published.below_cost_now, "proposed": published.below_cost_proposed}
     if 0 < raw.below_cost_now < 5:
-        assert ex.results.homes_below_cost["now"] == "<5" and "fewer than 5 are not shown" in ex.impact_html()
+        assert ex.extras().homes_below_cost["now"] == "<5" and "fewer than 5 are not shown" in ex.impact_html(ex.extras())
     # with a threshold of 1 nothing is withheld: the counts themselves
     edit_yaml(example_copy, lambda d: d["publication"].update(suppress_below=1))
     ex1 = Explorer.from_scenario(example_copy)
-    assert ex1.results.homes_below_cost == {"now": int(raw.below_cost_now), "proposed": int(raw.below_cost_proposed)}
+    assert ex1.extras().homes_below_cost == {"now": int(raw.below_cost_now), "proposed": int(raw.below_cost_proposed)}
+    assert "Homes below their cost of care: " + f"{int(raw.below_cost_now):,} now" in ex1.impact_html(ex1.extras())
 
 
 def test_reset_returns_to_the_scenario(ex):

@@ -119,8 +119,6 @@ class Results:
     costed_by_current: dict        # current band -> £ a week it is costed at (the chart)
     funding: pd.DataFrame          # payer, now, proposed, change (£ a week, all placements)
     topups: dict
-    homes_below_cost: dict         # now / proposed: as the pack publishes them (counts under the threshold withheld)
-    cost: pd.DataFrame             # uplift_cost, first year
     seconds: float = 0.0
 
 
@@ -131,6 +129,7 @@ class Extras:
     range: dict                    # P10, P50, P90, draws, seed
     five_year: pd.DataFrame        # financial_year, period, gross_change_gbp, council_net_change_gbp
     who: pd.DataFrame              # impact.who_gains as the pack publishes it (counts under the threshold withheld)
+    homes_below_cost: dict         # now / proposed, as the pack publishes them ('<5', or '' where withheld; '' without a homes file)
     seconds: float = 0.0
 
 
@@ -142,7 +141,7 @@ class Option:
     settings: dict
     results: Results
     range: dict
-    who: pd.DataFrame
+    extras: Extras
 
 
 def _who_first_year(who: pd.DataFrame, who_: str, what: str | None = None):
@@ -421,16 +420,6 @@ class Explorer:
         new_t, old_t = yf.new["third_party"][has], yf.base["third_party"][has]
         topups = {"with_topups": int(has.sum()), "fall": int(((new_t < old_t) & (new_t > 0)).sum()),
                   "vanish": int((new_t == 0).sum()), "rise": int((new_t > old_t).sum())}
-        try:
-            _, agg = market.sustainability(case, yf)
-        except NotComputed:
-            agg = None
-        if agg is not None:
-            shown = self._published({"sustainability": agg}, s.publication.suppress_below)
-            total = shown["sustainability"].set_index("setting").loc["all"]
-            below = {"now": _count(total.below_cost_now), "proposed": _count(total.below_cost_proposed)}
-        else:
-            below = {"now": "", "proposed": ""}
         costed = uplift.band_rates_costed(case)
         card = rate_card(s, self.params, "proposed", costed=costed if s.uplift.pct_method else None)
         current = {k: to_pounds(v) for k, v in case.current_rates.items()}
@@ -442,7 +431,7 @@ class Explorer:
         return Results(
             headline=head, rates=rates, rate_card=card, built_rates=self._built_rates(s, settings or self.settings), current_rates=current,
             costed_by_current={k: to_pounds(v) for k, v in costed.items()},
-            funding=pd.DataFrame(rows), topups=topups, homes_below_cost=below, cost=cost,
+            funding=pd.DataFrame(rows), topups=topups,
             seconds=time.perf_counter() - t0,
         )
 
@@ -464,8 +453,9 @@ class Explorer:
 
     def extras(self, settings: dict | None = None) -> Extras:
         """The range of the first-year cost (:data:`QUICK_DRAWS` draws, the scenario's seed), the
-        five-year series and who gains and loses, for the settings (default: the current ones); kept
-        per settings."""
+        five-year series, who gains and loses and the homes below their cost of care (counts as the
+        pack publishes them: the sustainability and who-gains tables suppressed together, threshold
+        ``publication.suppress_below``), for the settings (default: the current ones); kept per settings."""
         st = settings or self.settings
         key = repr(sorted(st.items()))
         if key not in self._extras:
@@ -474,7 +464,8 @@ class Explorer:
             table = sensitivity.monte_carlo(CostEngine(case), draws=QUICK_DRAWS)[0].set_index("statistic").council_cost_gbp
             rng = {"P10": float(table["P10"]), "P50": float(table["P50"]), "P90": float(table["P90"]),
                    **sensitivity.monte_carlo_settings(case.scenario, draws=QUICK_DRAWS)}
-            rec = budget.reconciliation(uplift.uplift_cost(case))
+            cost = uplift.uplift_cost(case)
+            rec = budget.reconciliation(cost)
             five = rec[rec.step.isin(["gross_change", "council_net_change"])].pivot_table(
                 index=["financial_year", "period"], columns="step", values="amount_gbp", sort=False).reset_index()
             five = five.rename(columns={"gross_change": "gross_change_gbp", "council_net_change": "council_net_change_gbp"})
@@ -482,12 +473,16 @@ class Explorer:
                 agg = market.sustainability(case, uplift.first_year(case))[1]
             except NotComputed:
                 agg = None
-            tables = {"who_gains": impact.who_gains(case, uplift.uplift_cost(case, years=1), agg)}
+            tables = {"who_gains": impact.who_gains(case, cost, agg)}
             if agg is not None:
                 tables["sustainability"] = agg
-            who = self._published(tables, case.scenario.publication.suppress_below)["who_gains"]
-            self._extras = {key: Extras(rng, five[["financial_year", "period", "gross_change_gbp", "council_net_change_gbp"]], who,
-                                        time.perf_counter() - t0)} | dict(list(self._extras.items())[-7:])
+            shown = self._published(tables, case.scenario.publication.suppress_below)
+            below = {"now": "", "proposed": ""}
+            if agg is not None:
+                total = shown["sustainability"].set_index("setting").loc["all"]
+                below = {"now": _count(total.below_cost_now), "proposed": _count(total.below_cost_proposed)}
+            self._extras = {key: Extras(rng, five[["financial_year", "period", "gross_change_gbp", "council_net_change_gbp"]],
+                                        shown["who_gains"], below, time.perf_counter() - t0)} | dict(list(self._extras.items())[-7:])
         return self._extras[key]
 
     # ---- options side by side
@@ -503,7 +498,7 @@ class Explorer:
         mc = pack_montecarlo(case).set_index("statistic").council_cost_gbp
         rng = {"P10": float(mc["P10"]), "P90": float(mc["P90"]), **sensitivity.monte_carlo_settings(case.scenario)}
         opt = Option(label, {**self.settings, "per_band_pct": dict(self.settings["per_band_pct"]),
-                             "target_rates": dict(self.settings["target_rates"])}, self.results, rng, self.extras().who)
+                             "target_rates": dict(self.settings["target_rates"])}, self.results, rng, self.extras())
         self.options.append(opt)
         return opt
 
@@ -540,7 +535,7 @@ class Explorer:
         """One row per pinned option (columns :attr:`COMPARISON_COLUMNS`; money in £ a year)."""
         rows = []
         for o in self.options:
-            r, w = o.results, o.who
+            r, w, hb = o.results, o.extras.who, o.extras.homes_below_cost
             rows.append({
                 "option": o.label, "settings": self.describe(o.settings),
                 "council_cost_part_year_gbp": r.headline["council_net_change_part_year_gbp"],
@@ -550,7 +545,7 @@ class Explorer:
                 "families_topups_gbp": _who_first_year(w, impact.FAMILIES, impact.ALL_TOPUPS),
                 "self_funders_gbp": _who_first_year(w, "Self-funders"),
                 "homes_income_gbp": _who_first_year(w, impact.HOMES, "Income (fees, top-ups and self-funders' prices)"),
-                "homes_below_cost_now": r.homes_below_cost["now"], "homes_below_cost_proposed": r.homes_below_cost["proposed"],
+                "homes_below_cost_now": hb["now"], "homes_below_cost_proposed": hb["proposed"],
             })
         return pd.DataFrame(rows, columns=list(self.COMPARISON_COLUMNS))
 
@@ -695,16 +690,18 @@ class Explorer:
                 f'<th scope="col">Average change (\u00a3 a week)</th><th scope="col">Change, first year from the start date (\u00a3)</th>'
                 f"</tr>{rows}</table></div>")
 
-    def impact_html(self) -> str:
-        """Families' top-ups and homes below their cost of care (counts as the pack publishes them)."""
-        t, hb = self.results.topups, self.results.homes_below_cost
-        return (f"<p>Families' top-ups: {t['with_topups']:,} placements; {t['fall']:,} fall, {t['vanish']:,} end, {t['rise']:,} rise.</p>"
-                f'<p class="feemodel-below-cost">Homes below their cost of care: {html.escape(_shown(hb["now"]))} now, '
-                f'{html.escape(_shown(hb["proposed"]))} proposed'
-                f"{' (fewer than ' + str(self.base.publication.suppress_below) + ' are not shown, as in the pack)' if self._withheld() else ''}.</p>")
-
-    def _withheld(self) -> bool:
-        return any(isinstance(v, str) for v in self.results.homes_below_cost.values())
+    def impact_html(self, extras: Extras | None = None) -> str:
+        """Families' top-ups (at once) and homes below their cost of care (with ``extras``; counts as
+        the pack publishes them)."""
+        t = self.results.topups
+        out = f"<p>Families' top-ups: {t['with_topups']:,} placements; {t['fall']:,} fall, {t['vanish']:,} end, {t['rise']:,} rise.</p>"
+        if extras is None:
+            return out + '<p class="feemodel-below-cost"><i>Working out the homes below their cost of care\u2026</i></p>'
+        hb = extras.homes_below_cost
+        withheld = any(isinstance(v, str) and v for v in hb.values())
+        return out + (f'<p class="feemodel-below-cost">Homes below their cost of care: {html.escape(_shown(hb["now"]))} now, '
+                      f'{html.escape(_shown(hb["proposed"]))} proposed'
+                      f"{' (fewer than ' + str(self.base.publication.suppress_below) + ' are not shown, as in the pack)' if withheld else ''}.</p>")
 
     def chart_html(self) -> str:
         """Bars of each current band's weekly rate now and as costed, as plain HTML (renders instantly, no scripts)."""

@@ -64,6 +64,7 @@ def app(scenario: str | Path | None = None, extras_delay_s: float = 0.4, save_fo
             extras = ex.extras()
             out["extras"].value = ex.extras_html(extras)
             out["who"].value = ex.who_html(extras)
+            out["impact"].value = ex.impact_html(extras)
         except Exception as err:  # noqa: BLE001 - shown to the user, never lost in the kernel log
             out["extras"].value = f'<p style="color:#a00">The range could not be worked out: {html.escape(str(err))}</p>'
 
