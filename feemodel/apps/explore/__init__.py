@@ -12,10 +12,12 @@ Figures come from the same functions the pack uses: the first-year headline from
 and loses (self-funders, providers' income) from :func:`feemodel.model.impact.who_gains`; homes
 below their cost of care from :func:`feemodel.model.market.sustainability`, with the pack's
 small-number suppression (:func:`feemodel.publish.suppression.suppress_tables`, threshold
-``publication.suppress_below``). The slower figures (:meth:`Explorer.extras`: the range of the
+``publication.suppress_below``). Each move recomputes the headline, the rates costed, who pays
+and top-ups (:meth:`Explorer.set`); the slower figures (:meth:`Explorer.extras`: the range of the
 first-year cost, a quick Monte Carlo of :data:`QUICK_DRAWS` draws by
-:func:`feemodel.model.sensitivity.monte_carlo`, and the five-year series by
-:func:`feemodel.model.budget.reconciliation`) are computed once a lever stops moving.
+:func:`feemodel.model.sensitivity.monte_carlo`; the five-year series by
+:func:`feemodel.model.budget.reconciliation`; who gains and loses; homes below their cost of care)
+are computed once a lever stops moving.
 
 Options side by side: :meth:`Explorer.pin` keeps up to :data:`MAX_OPTIONS` settings, each with the
 range the pack would publish (the scenario's own draws and seed); :meth:`Explorer.comparison` is
