@@ -287,18 +287,18 @@ def test_explorer_save_refuses_bad_names_and_planted_symlinks(scen, tmp_path):
     ex = Explorer.from_scenario(scen)
     for name in ("ok\n", "ok\r", "../up", "a/b", "", "x" * 80, ".hidden"):
         with pytest.raises(ExplorerError):
-            ex.save(name)
+            ex.save(name, scen.parent)
     outside = tmp_path / "outside.yaml"
     outside.write_text("outside\n")
     for planted in ("ok.yaml.tmp", ".ok.yaml.tmp"):
         (scen.parent / planted).symlink_to(outside)
-    path = ex.save("ok")
+    path = ex.save("ok", scen.parent)   # beside the base scenario (a folder of the user's, not params/)
     assert path == scen.parent / "ok.yaml" and path.is_file() and not path.is_symlink()
     assert outside.read_text() == "outside\n"
     assert not [p for p in scen.parent.iterdir() if p.name.startswith(".ok.") and not p.is_symlink()]
     (scen.parent / "link.yaml").symlink_to(outside)
     with pytest.raises(ExplorerError):
-        ex.save("link")
+        ex.save("link", scen.parent)
     assert outside.read_text() == "outside\n"
 
 

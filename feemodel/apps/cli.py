@@ -368,17 +368,24 @@ def sweep(base, sets, out, scheduler, workers):
 @main.command()
 @SCENARIO
 @click.option("--port", type=int, default=None, help="Port on localhost (default: a free one).")
-def explore(scenario, port):
+@click.option("--save-to", "save_to", type=_path(), default=None,
+              help="Folder the explorer saves scenarios to (default: scenarios/ in the current folder).")
+def explore(scenario, port, save_to):
     """Serve the interactive fee explorer with Voila on localhost and print its address."""
     from ..inputs.scenario import load_scenario
-    from .explore import serve
+    from .explore import serve, voila_missing
 
+    missing = voila_missing()
+    if missing:
+        click.echo(f"error: {missing}", err=True)
+        sys.exit(2)
     if port is not None and not 1 <= port <= 65535:
         raise InputError(None, "--port", f"{port} is not a port; give a whole number from 1 to 65535")
     path = _scenario(scenario)
     load_scenario(path)  # bad input is reported here, before anything starts
-    proc, url = serve(path, port)
+    proc, url = serve(path, port, save_folder=save_to)
     click.echo(f"Explorer for {path} at {url} (Ctrl-C to stop; log: {proc.log_path})")
+    click.echo(f"Saved scenarios go to {Path(save_to or Path.cwd() / 'scenarios').resolve()}")
     try:
         proc.wait()
     except KeyboardInterrupt:
