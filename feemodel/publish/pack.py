@@ -438,6 +438,25 @@ def _meta(r: Results) -> dict:
             "self_funder_pass_through_pct": s.uplift.self_funder_pass_through_pct}
 
 
+def write_tables(r: Results, table_dir: Path) -> dict:
+    """Write the folder the section notebooks read (``tables_dir``) and return the published tables:
+    one CSV per published (suppressed) table, ``headline.json`` (the published headline),
+    ``meta.json`` (what the sections say about the scenario) and ``scenario.txt`` (the scenario as the
+    appendix shows it). ``table_dir`` must not exist yet. The pack and a section run by hand
+    (:func:`feemodel.publish.report.load` without ``tables_dir``) both write it here, so both read
+    the same bytes."""
+    s = r.scenario
+    tables = published_tables(r)
+    table_dir.mkdir()
+    for name, frame in tables.items():
+        write_csv(frame, table_dir / f"{name}.csv")
+    public = published_headline(r.headline, tables, s.publication.suppress_below)
+    (table_dir / "headline.json").write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (table_dir / "meta.json").write_text(json.dumps(_meta(r), indent=2) + "\n", encoding="utf-8")
+    (table_dir / "scenario.txt").write_text(published_scenario_text(r.case), encoding="utf-8")
+    return tables
+
+
 def check_shown(table_dir: Path, headline: dict) -> None:
     """Every figure a notebook recorded as shown must equal the model's figure."""
     for f in sorted(table_dir.glob("shown_*.json")):
@@ -468,15 +487,8 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
     try:
         r = compute(case)
         lap("compute_tables_s")
-        tables = published_tables(r)
         table_dir = tmp / "tables"
-        table_dir.mkdir()
-        for name, frame in tables.items():
-            write_csv(frame, table_dir / f"{name}.csv")
-        public = published_headline(r.headline, tables, scenario.publication.suppress_below)
-        (table_dir / "headline.json").write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        (table_dir / "meta.json").write_text(json.dumps(_meta(r), indent=2) + "\n", encoding="utf-8")
-        (table_dir / "scenario.txt").write_text(published_scenario_text(case), encoding="utf-8")
+        tables = write_tables(r, table_dir)
         nb_dir = tmp / "notebooks"
         nb_dir.mkdir()
         kernel_root = _kernel_dir()
