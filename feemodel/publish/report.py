@@ -35,6 +35,34 @@ def _plt():
 
     return plt
 
+def warm_charts() -> None:
+    """Import matplotlib (Agg) and load its font list: what a pack's pooled kernel does as it starts,
+    while the builder computes the tables (:data:`feemodel.publish.pack.WARM_UP`)."""
+    from matplotlib import font_manager
+
+    _plt()
+    font_manager.fontManager.findfont(CHART_STYLE["font.family"])
+
+
+def reset_kernel(shell) -> None:
+    """Make a kernel that has run one pack section ready for the next as if it were new: the user
+    namespace emptied and the execution count back to 1 (IPython's reset of a new session), open
+    figures closed, matplotlib's settings back to their defaults from the rc file, and warnings shown
+    once per place shown again. Imported modules stay loaded: that is the saving."""
+    import sys
+    import warnings
+
+    shell.reset(new_session=True)
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib
+
+        sys.modules["matplotlib.pyplot"].close("all")
+        matplotlib.rc_file_defaults()
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated:
+        mutated()
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&:\"'$])")
 
 
