@@ -139,9 +139,7 @@ def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root:
     for attempt in range(KERNEL_START_RETRIES + 1):
         lease = pool.lease() if pool else None
         try:
-            extra = {}
-            if lease:
-                extra = {"engine_name": POOL_ENGINE, "km": lease.ready(CELL_TIMEOUT_S)}
+            extra = lease.ready(CELL_TIMEOUT_S) if lease else {}
             # no cwd=: papermill implements it with os.chdir on the whole process, which races when
             # sections run in threads; every path a section gets is absolute instead
             pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, kernel_name=KERNEL_NAME,
@@ -175,35 +173,67 @@ def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root:
 # sections import, and matplotlib with its font list (the charts). Modules only, no names: the
 # namespace a section sees is empty.
 WARM_UP = ("import IPython.display, pandas, feemodel.publish.report, feemodel.publish.brief, feemodel.publish.evidence, "
-           "feemodel.publish.labels, feemodel.model.equality; feemodel.publish.report.warm_charts()")
+           "feemodel.publish.labels, feemodel.model.equality; feemodel.publish.report.warm_kernel()")
 RESET = "__import__('feemodel.publish.report').publish.report.reset_kernel(get_ipython())"
 POOL_ENGINE = "feemodel-pool"
 
 
-class _Lease:
-    """One kernel of a :class:`KernelPool`, held by one section at a time."""
+class _Slot:
+    """One kernel of a :class:`KernelPool` and the connection to it, used by one thread for the whole
+    build (the connection's sockets belong to that thread's event loop)."""
 
     def __init__(self, pool: KernelPool, km):
-        self.pool, self.km, self.broken = pool, km, False
+        self.pool, self.km, self.kc = pool, km, None
+        self.used = self.broken = False
 
-    def ready(self, timeout: float):
-        """The kernel manager, its namespace fresh: a kernel that has run a section before is reset
-        (:func:`feemodel.publish.report.reset_kernel`: empty namespace, execution count 1)."""
-        if self.km in self.pool.used:
-            self.pool.reset(self.km, timeout)
-        self.pool.used.add(self.km)
-        return self.km
+    def ready(self, timeout: float) -> dict:
+        """papermill's arguments to run on this kernel, its namespace fresh: connected once (waiting
+        for its start-up imports), and reset (:func:`feemodel.publish.report.reset_kernel`: empty
+        namespace, execution count 1) when it has run a section before."""
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None:
+            run_sync(self._connect)(timeout)
+        if self.used:
+            run_sync(self._reset)(timeout)
+        self.used = True
+        return {"engine_name": POOL_ENGINE, "km": self.km, "kc": self.kc}
+
+    async def _connect(self, timeout: float) -> None:
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=timeout)
+        except BaseException:
+            kc.stop_channels()
+            raise
+        kc.allow_stdin = False
+        self.kc = kc
+
+    async def _reset(self, timeout: float) -> None:
+        # on the shell channel only: the reply comes once the reset has run, and the section's cells
+        # queue behind it on the same channel
+        msg_id = self.kc.execute(RESET, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = await self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
 
     def release(self) -> None:
-        self.pool.give_back(self.km, self.broken)
+        if self.broken:
+            self.pool.replace(self)
 
 
 class KernelPool:
     """``size`` kernels for a pack's sections, started together as the build begins so that their
-    start-up and imports (:data:`WARM_UP`) overlap the table computation. Each runs one section at
-    a time and is reset between sections, so a section sees what a new kernel shows it (an empty
-    namespace, execution counts from 1, matplotlib's defaults) without paying a new kernel's
-    start-up. A kernel that died or timed out is replaced by a new one."""
+    start-up and imports (:data:`WARM_UP`) overlap the table computation. Each thread that runs
+    sections has one kernel (:meth:`lease`) and runs its sections there one after another, the
+    kernel reset between them, so a section sees what a new kernel shows it (an empty namespace,
+    execution counts from 1, matplotlib's defaults) without paying a new kernel's start-up and a new
+    connection. A kernel that died or timed out is replaced by a new one."""
 
     def __init__(self, size: int, kernel_root: Path):
         import queue
@@ -211,64 +241,56 @@ class KernelPool:
         _use_kernel_root(kernel_root)
         _register_pool_engine()
         self.free: queue.Queue = queue.Queue()
-        self.used: set = set()
-        self.all: list = []
+        self.slots: list[_Slot] = []
+        self.by_thread: dict[int, _Slot] = {}
         for _ in range(size):
-            self.free.put(self._start())
+            slot = _Slot(self, self._start())
+            self.slots.append(slot)
+            self.free.put(slot)
 
-    def _start(self):
+    @staticmethod
+    def _start():
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         km = AsyncKernelManager(kernel_name=KERNEL_NAME)
         run_sync(km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
-        self.all.append(km)
         return km
 
-    def lease(self) -> _Lease:
-        return _Lease(self, self.free.get())
+    def lease(self) -> _Slot:
+        """The calling thread's kernel (the first call takes a free one)."""
+        import threading
 
-    def give_back(self, km, broken: bool) -> None:
-        if broken:
-            self._stop(km)
-            km = self._start()
-        self.free.put(km)
+        me = threading.get_ident()
+        if me not in self.by_thread:
+            self.by_thread[me] = self.free.get()
+        return self.by_thread[me]
 
-    def reset(self, km, timeout: float) -> None:
+    def replace(self, slot: _Slot) -> None:
+        """A new kernel in place of the slot's (which died, or is still running a timed-out cell)."""
+        self._stop(slot)
+        slot.km, slot.kc, slot.used, slot.broken = self._start(), None, False, False
+
+    @staticmethod
+    def _stop(slot: _Slot) -> None:
         from jupyter_core.utils import run_sync
 
-        async def go():
-            kc = km.client()
-            kc.start_channels(hb=False)
-            try:
-                await kc.wait_for_ready(timeout=timeout)
-                reply = await kc.execute_interactive(RESET, silent=True, store_history=False, allow_stdin=False, timeout=timeout)
-            finally:
-                kc.stop_channels()
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
-
-        run_sync(go)()
-
-    def _stop(self, km) -> None:
-        from jupyter_core.utils import run_sync
-
+        if slot.kc is not None:
+            slot.kc.stop_channels()
         try:
-            run_sync(km.shutdown_kernel)(now=True)
+            run_sync(slot.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - already gone
             pass
-        if km in self.all:
-            self.all.remove(km)
-        self.used.discard(km)
 
     def close(self) -> None:
-        for km in list(self.all):
-            self._stop(km)
+        for slot in self.slots:
+            self._stop(slot)
+        self.slots = []
 
 
 def _register_pool_engine() -> None:
-    """Register with papermill an engine that runs a notebook on a kernel that is already running
-    (papermill's own nbclient engine, given the kernel manager), and closes its connection after."""
+    """Register with papermill an engine that runs a notebook on a kernel that is already running,
+    through a connection that is already open (papermill's own nbclient engine, given both)."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
@@ -279,17 +301,14 @@ def _register_pool_engine() -> None:
     class PooledEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                     start_timeout=60, execution_timeout=None, km=None, **kwargs):
+                                     start_timeout=60, execution_timeout=None, km=None, kc=None, **kwargs):
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                                  log=logging.getLogger("papermill"), log_output=log_output, stdout_file=stdout_file,
                                  stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, km=km, **final)
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+            client.kc = kc  # connected already: nbclient neither reconnects nor closes it
+            return client.execute()
 
     papermill_engines.register(POOL_ENGINE, PooledEngine)
 

@@ -35,13 +35,18 @@ def _plt():
 
     return plt
 
-def warm_charts() -> None:
-    """Import matplotlib (Agg) and load its font list: what a pack's pooled kernel does as it starts,
-    while the builder computes the tables (:data:`feemodel.publish.pack.WARM_UP`)."""
+def warm_kernel() -> None:
+    """What a pack's pooled kernel does as it starts, while the builder computes the tables
+    (:data:`feemodel.publish.pack.WARM_UP`): import matplotlib (Agg) and load its font list, then
+    freeze the objects loaded so far out of the garbage collector's sight (``gc.freeze``), so the
+    collection in each reset between sections looks only at what a section made."""
+    import gc
+
     from matplotlib import font_manager
 
     _plt()
     font_manager.fontManager.findfont(CHART_STYLE["font.family"])
+    gc.freeze()
 
 
 def reset_kernel(shell) -> None:
@@ -49,6 +54,7 @@ def reset_kernel(shell) -> None:
     namespace emptied and the execution count back to 1 (IPython's reset of a new session), open
     figures closed, matplotlib's settings back to their defaults from the rc file, and warnings shown
     once per place shown again. Imported modules stay loaded: that is the saving."""
+    import gc
     import sys
     import warnings
 
@@ -61,6 +67,7 @@ def reset_kernel(shell) -> None:
     mutated = getattr(warnings, "_filters_mutated", None)
     if mutated:
         mutated()
+    gc.freeze()  # what survived the reset's collection is the modules' own: keep it out of the next
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&:\"'$])")
