@@ -666,20 +666,23 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         (tmp / "pack.html").write_text(doc, encoding="utf-8")
         lap("html_s")
         step("PDF, Excel")
-        renderer.render(tmp / "pack.html", tmp)  # renders in its own process while the workbook is written
+        renderer.render(tmp / "pack.html", tmp)  # renders in its own process while the workbook and manifest are made
         write_excel(tables, tmp / "tables.xlsx", r)
         timings["excel_s"] = round(time.perf_counter() - clock, 2)
+        for f in table_dir.glob("shown_*.json"):
+            f.unlink()
+        m = manifest(r, started, dt.datetime.now(dt.UTC), table_dir, [n.stem for n in todo], tables)
         try:
             renderer.wait()
         except RenderError as err:
             raise PackError(f"pack.pdf: {err}") from None
         timings["pdf_render_s"] = renderer.seconds
-        lap("pdf_and_excel_s")
+        lap("pdf_excel_manifest_s")
         step("manifest")
-        for f in table_dir.glob("shown_*.json"):
-            f.unlink()
-        finished = dt.datetime.now(dt.UTC)
-        m = manifest(r, started, finished, table_dir, [n.stem for n in todo], tables)
+        finished = dt.datetime.now(dt.UTC)  # the build ends when the PDF is written
+        if "finished" in m:
+            m["finished"] = finished.isoformat(timespec="seconds")
+            m["seconds"] = round((finished - started).total_seconds(), 1)
         m["timings"] = timings
         (tmp / "manifest.json").write_text(json.dumps(m, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
         step("done")
