@@ -60,9 +60,12 @@ def big_book(placements: pd.DataFrame, n: int, seed: int = 1) -> pd.DataFrame:
 def bench_engine(n: int, ref_n: int, repeats: int):
     base = load_case(EXAMPLE)
     s, p, b = base.scenario, base.params, base.book
+    # the rule the reference implements: every council fee (out of county too) x 1.055, to the penny
+    oa = s.uplift.out_of_area.model_copy(update={"method": "band_change"})
     s = s.model_copy(update={"uplift": s.uplift.model_copy(update={"method": "uniform", "uniform_pct": 5.5,
                                                                    "provider_pass_through_pct": 50,
-                                                                   "self_funder_pass_through_pct": 0})})
+                                                                   "self_funder_pass_through_pct": 0,
+                                                                   "out_of_area": oa})})
     case = base.with_scenario(s)
     book = big_book(b.placements, n)
     # the book is encoded into arrays once, as it is loaded (timed separately)
@@ -72,10 +75,13 @@ def bench_engine(n: int, ref_n: int, repeats: int):
     vec, _ = timed(lambda: uplift.year_fees(case, 0, 1.0, arrays=arrays), repeats)
     yf = uplift.year_fees(case, 0, 1.0, arrays=arrays)
     # row by row on a sample, checked identical
-    rules = ChargingRules.on(s.year_start, p)
+    # national figures as the engine takes them for the first year: those in force on the rates date
+    # (uplift.year_fees, Scenario.year_date(0); the personal expenses allowance changes on 6 April)
+    when = s.year_date(0)
+    rules = ChargingRules.on(when, p)
     r = {"upper": rules.upper_capital_limit, "lower": rules.lower_capital_limit, "step": rules.tariff_step,
          "per_step": rules.tariff_per_step, "pea": rules.personal_expenses_allowance}
-    fnc_p = to_pence(p.get("nhs.fnc_standard_rate", s.year_start))
+    fnc_p = to_pence(p.get("nhs.fnc_standard_rate", when))
     sample = book.iloc[:ref_n]
     records = sample.assign(assessed_contribution=sample.assessed_contribution.astype(object).where(sample.assessed_contribution.notna(), None),
                             weekly_fee=sample.weekly_fee.astype(object).where(sample.weekly_fee.notna(), None)).to_dict("records")
