@@ -144,3 +144,26 @@ def test_a_bad_scenario_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("FEEMODEL_CACHE", str(tmp_path / "cache"))
     with pytest.raises(InputError, match="nope.yaml"):
         report.load("", scenario=str(tmp_path / "nope.yaml"))
+
+
+def test_a_writer_that_finishes_second_keeps_the_first_writers_tables(tmp_path, monkeypatch):
+    # another section finishes computing while this one computes: this one's rename into place
+    # fails, and it reads the folder the other put there (its own copy is removed)
+    from feemodel.publish import tables
+
+    monkeypatch.setenv("FEEMODEL_CACHE", str(tmp_path / "cache"))
+    final = tmp_path / "cache" / "tables" / report.cache_key(EXAMPLE)
+    real = tables.run
+
+    def run_while_another_finishes(path):
+        r = real(path)
+        final.mkdir(parents=True)
+        (final / "meta.json").write_text('{"written_by": "the other section"}')
+        (final / "headline.json").write_text("{}")
+        return r
+
+    monkeypatch.setattr(tables, "run", run_while_another_finishes)
+    got = report.cached_tables(EXAMPLE)
+    assert got == final
+    assert json.loads((final / "meta.json").read_text()) == {"written_by": "the other section"}
+    assert [p.name for p in final.parent.iterdir()] == [final.name]  # no temporary folder left
