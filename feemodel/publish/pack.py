@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import logging
 import os
 import platform
 import re
@@ -34,6 +35,7 @@ import nbformat
 from .. import __version__
 from ..errors import InputError
 from ..paths import REPO_DIR, national_params_dir
+from .pdf import PDF_VARIANT, Renderer, RenderError, pdf_url_fetcher, write_pdf  # noqa: F401 - re-exported
 from .tables import Results, compute, load_case, published_exclusions, published_headline, published_scenario_text, published_tables
 from .writers import (commit_target, discard_target, git_state, prepare_target, protected_inputs, release_target, write_csv,
                       write_excel)
@@ -90,30 +92,6 @@ def check_fonts() -> None:
         raise SetupError(FONTS_HINT)
 
 
-def _refuse(url: str) -> None:
-    if not url.startswith("data:"):
-        raise ValueError(f"pack PDF: refused to fetch {url[:80]!r} (only embedded data: URIs are allowed)")
-
-
-def pdf_url_fetcher():
-    """WeasyPrint's URL fetcher for a pack: the pack's own data: URIs only; no file, no network."""
-    import weasyprint
-
-    base = getattr(weasyprint, "URLFetcher", None)
-    if base is None:  # WeasyPrint before 66: a function
-        def fetch(url, *args, **kwargs):
-            _refuse(url)
-            return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        return fetch
-
-    class DataOnly(base):
-        def fetch(self, url, headers=None):
-            _refuse(url)
-            return super().fetch(url, headers)
-
-    return DataOnly(allowed_protocols=["data"])
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -136,7 +114,18 @@ def _kernel_dir() -> Path:
     return root
 
 
-def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root: Path) -> None:
+def _use_kernel_root(kernel_root: Path) -> None:
+    """Put ``kernel_root`` (from :func:`_kernel_dir`) first on JUPYTER_PATH, once."""
+    first = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)[0]
+    if first != str(kernel_root):
+        os.environ["JUPYTER_PATH"] = str(kernel_root) + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+
+
+def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root: Path, pool: KernelPool | None = None) -> None:
+    """Run one section notebook with papermill into ``out_nb``: on a kernel of ``pool`` (reset to a
+    fresh namespace first), or without a pool on a kernel started for it and shut down after. A cell
+    that fails or times out stops the section (never retried); a kernel that fails to start or dies is
+    started again, up to KERNEL_START_RETRIES times."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -146,29 +135,182 @@ def run_section(nb: Path, out_nb: Path, parameters: dict[str, str], kernel_root:
         raise PackError(f"section {nb.stem}: cannot read its parameters cell ({err})") from None
     if declared != PARAMETERS:
         raise PackError(f"section {nb.stem}: parameters cell declares {sorted(declared)}, the builder passes {sorted(PARAMETERS)}")
-    os.environ["JUPYTER_PATH"] = str(kernel_root) + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    _use_kernel_root(kernel_root)
     for attempt in range(KERNEL_START_RETRIES + 1):
+        lease = pool.lease() if pool else None
         try:
+            extra = lease.ready(CELL_TIMEOUT_S) if lease else {}
             # no cwd=: papermill implements it with os.chdir on the whole process, which races when
             # sections run in threads; every path a section gets is absolute instead
             pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, kernel_name=KERNEL_NAME,
-                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S)
+                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S, **extra)
             break
         except PapermillExecutionError as err:  # a cell failed: never retried
             raise PackError(f"section {nb.stem} failed in cell {err.cell_index} (execution {err.exec_count}): "
                             f"{err.ename}: {err.evalue}") from None
         except TimeoutError:  # nbclient's CellTimeoutError: a cell ran too long; never retried
+            if lease:
+                lease.broken = True  # still running the cell
             raise PackError(f"section {nb.stem} timed out in {_running_cell(out_nb)} after {CELL_TIMEOUT_S} s "
                             "(the section was not retried)") from None
         except Exception as err:  # kernel did not start or died: retry the start
+            if lease:
+                lease.broken = True
             if attempt == KERNEL_START_RETRIES:
                 raise PackError(f"section {nb.stem}: kernel failed ({type(err).__name__}: {err})") from None
             time.sleep(1 + attempt)
+        finally:
+            if lease:
+                lease.release()
     executed = nbformat.read(out_nb, as_version=4)
     for i, cell in enumerate(executed.cells):
         for o in cell.get("outputs", []):
             if o.get("output_type") == "error":
                 raise PackError(f"section {nb.stem} failed in cell {i}: {o.get('ename')}: {o.get('evalue')}")
+
+
+# What a pooled kernel imports as it starts, while the builder computes the tables: everything the
+# sections import, and matplotlib with its font list (the charts). Modules only, no names: the
+# namespace a section sees is empty.
+WARM_UP = ("import IPython.display, pandas, feemodel.publish.report, feemodel.publish.brief, feemodel.publish.evidence, "
+           "feemodel.publish.labels, feemodel.model.equality; feemodel.publish.report.warm_kernel()")
+RESET = "__import__('feemodel.publish.report').publish.report.reset_kernel(get_ipython())"
+POOL_ENGINE = "feemodel-pool"
+
+
+class _Slot:
+    """One kernel of a :class:`KernelPool` and the connection to it, used by one thread for the whole
+    build (the connection's sockets belong to that thread's event loop)."""
+
+    def __init__(self, pool: KernelPool, km):
+        self.pool, self.km, self.kc = pool, km, None
+        self.used = self.broken = False
+
+    def ready(self, timeout: float) -> dict:
+        """papermill's arguments to run on this kernel, its namespace fresh: connected once (waiting
+        for its start-up imports), and reset (:func:`feemodel.publish.report.reset_kernel`: empty
+        namespace, execution count 1) when it has run a section before."""
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None:
+            run_sync(self._connect)(timeout)
+        if self.used:
+            run_sync(self._reset)(timeout)
+        self.used = True
+        return {"engine_name": POOL_ENGINE, "km": self.km, "kc": self.kc}
+
+    async def _connect(self, timeout: float) -> None:
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=timeout)
+        except BaseException:
+            kc.stop_channels()
+            raise
+        kc.allow_stdin = False
+        self.kc = kc
+
+    async def _reset(self, timeout: float) -> None:
+        # on the shell channel only: the reply comes once the reset has run, and the section's cells
+        # queue behind it on the same channel
+        msg_id = self.kc.execute(RESET, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = await self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+
+    def release(self) -> None:
+        if self.broken:
+            self.pool.replace(self)
+
+
+class KernelPool:
+    """``size`` kernels for a pack's sections, started together as the build begins so that their
+    start-up and imports (:data:`WARM_UP`) overlap the table computation. Each thread that runs
+    sections has one kernel (:meth:`lease`) and runs its sections there one after another, the
+    kernel reset between them, so a section sees what a new kernel shows it (an empty namespace,
+    execution counts from 1, matplotlib's defaults) without paying a new kernel's start-up and a new
+    connection. A kernel that died or timed out is replaced by a new one."""
+
+    def __init__(self, size: int, kernel_root: Path):
+        import queue
+
+        _use_kernel_root(kernel_root)
+        _register_pool_engine()
+        self.free: queue.Queue = queue.Queue()
+        self.slots: list[_Slot] = []
+        self.by_thread: dict[int, _Slot] = {}
+        for _ in range(size):
+            slot = _Slot(self, self._start())
+            self.slots.append(slot)
+            self.free.put(slot)
+
+    @staticmethod
+    def _start():
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
+        return km
+
+    def lease(self) -> _Slot:
+        """The calling thread's kernel (the first call takes a free one)."""
+        import threading
+
+        me = threading.get_ident()
+        if me not in self.by_thread:
+            self.by_thread[me] = self.free.get()
+        return self.by_thread[me]
+
+    def replace(self, slot: _Slot) -> None:
+        """A new kernel in place of the slot's (which died, or is still running a timed-out cell)."""
+        self._stop(slot)
+        slot.km, slot.kc, slot.used, slot.broken = self._start(), None, False, False
+
+    @staticmethod
+    def _stop(slot: _Slot) -> None:
+        from jupyter_core.utils import run_sync
+
+        if slot.kc is not None:
+            slot.kc.stop_channels()
+        try:
+            run_sync(slot.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+    def close(self) -> None:
+        for slot in self.slots:
+            self._stop(slot)
+        self.slots = []
+
+
+def _register_pool_engine() -> None:
+    """Register with papermill an engine that runs a notebook on a kernel that is already running,
+    through a connection that is already open (papermill's own nbclient engine, given both)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if POOL_ENGINE in papermill_engines._engines:
+        return
+
+    class PooledEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, km=None, kc=None, **kwargs):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                                 log=logging.getLogger("papermill"), log_output=log_output, stdout_file=stdout_file,
+                                 stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, km=km, **final)
+            client.kc = kc  # connected already: nbclient neither reconnects nor closes it
+            return client.execute()
+
+    papermill_engines.register(POOL_ENGINE, PooledEngine)
 
 
 def _running_cell(out_nb: Path) -> str:
@@ -382,21 +524,6 @@ def assemble_html(executed: list[Path], title: str, subtitle: str, front: TitleP
 """
 
 
-PDF_VARIANT = "pdf/ua-1"
-
-
-def write_pdf(doc: str, folder: Path) -> Path:
-    """``folder/pack.pdf`` from the assembled HTML: a tagged PDF/UA-1 document (structure tree with
-    headings, lists, tables with their header cells, figures with their alt text; the language and
-    title from the HTML, the title shown in the viewer's title bar), fetching nothing but the pack's
-    own data: URIs."""
-    import weasyprint
-
-    out = folder / "pack.pdf"
-    weasyprint.HTML(string=doc, base_url=str(folder), url_fetcher=pdf_url_fetcher()).write_pdf(out, pdf_variant=PDF_VARIANT)
-    return out
-
-
 LOCK_FILE = REPO_DIR / "requirements.lock"
 
 
@@ -514,6 +641,25 @@ def _meta(r: Results) -> dict:
             "self_funder_pass_through_pct": s.uplift.self_funder_pass_through_pct}
 
 
+def write_tables(r: Results, table_dir: Path) -> dict:
+    """Write the folder the section notebooks read (``tables_dir``) and return the published tables:
+    one CSV per published (suppressed) table, ``headline.json`` (the published headline),
+    ``meta.json`` (what the sections say about the scenario) and ``scenario.txt`` (the scenario as the
+    appendix shows it). ``table_dir`` must not exist yet. The pack and a section run by hand
+    (:func:`feemodel.publish.report.load` without ``tables_dir``) both write it here, so both read
+    the same bytes."""
+    s = r.scenario
+    tables = published_tables(r)
+    table_dir.mkdir()
+    for name, frame in tables.items():
+        write_csv(frame, table_dir / f"{name}.csv")
+    public = published_headline(r.headline, tables, s.publication.suppress_below)
+    (table_dir / "headline.json").write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (table_dir / "meta.json").write_text(json.dumps(_meta(r), indent=2) + "\n", encoding="utf-8")
+    (table_dir / "scenario.txt").write_text(published_scenario_text(r.case), encoding="utf-8")
+    return tables
+
+
 def check_shown(table_dir: Path, headline: dict) -> None:
     """Every figure a notebook recorded as shown must equal the model's figure."""
     for f in sorted(table_dir.glob("shown_*.json")):
@@ -522,16 +668,26 @@ def check_shown(table_dir: Path, headline: dict) -> None:
                 raise PackError(f"{f.stem}: shows {key} = {value}, the model gives {headline[key]}")
 
 
+STAGES = ("tables", "html", "pdf", "manifest")  # the progress bar's steps besides one per section
+
+
 def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, progress: bool = True,
                workers: int | None = None) -> Path:
-    """Build the pack for one scenario into ``out``; returns the folder."""
+    """Build the pack for one scenario into ``out``; returns the folder.
+
+    What runs at once (the pack's critical path is kernels, then PDF): the section kernels
+    (:class:`KernelPool`, ``workers`` of them, default one per core) and the PDF renderer
+    (:class:`feemodel.publish.pdf.Renderer`) start first and load their imports while the tables are
+    computed; the sections then run on the pool; the PDF renders in its own process while the Excel
+    workbook and the manifest are written. ``progress``: a bar over the sections and stages on
+    stderr, shown only when stderr is a terminal."""
     started = dt.datetime.now(dt.UTC)
     out = Path(out).absolute()  # kernels run in their own folder: every path they get is absolute
     case = load_case(scenario_path)     # bad input: nothing written
     scenario = case.scenario
     check_fonts()                       # no fonts: Pango would crash the process at the PDF step
     tmp = prepare_target(out, force, protected_inputs(scenario))
-    kernel_root = None
+    kernel_root = pool = renderer = bar = None
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -541,40 +697,42 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         timings[name] = round(now - clock, 2)
         clock = now
 
+    def step(what: str, done: bool = True):
+        if bar is not None:
+            if done:
+                bar.update(1)
+            bar.set_postfix_str(what, refresh=True)
+
     try:
-        r = compute(case)
-        lap("compute_tables_s")
-        tables = published_tables(r)
-        table_dir = tmp / "tables"
-        table_dir.mkdir()
-        for name, frame in tables.items():
-            write_csv(frame, table_dir / f"{name}.csv")
-        public = published_headline(r.headline, tables, scenario.publication.suppress_below)
-        (table_dir / "headline.json").write_text(json.dumps(public, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        (table_dir / "meta.json").write_text(json.dumps(_meta(r), indent=2) + "\n", encoding="utf-8")
-        (table_dir / "scenario.txt").write_text(published_scenario_text(case), encoding="utf-8")
-        nb_dir = tmp / "notebooks"
-        nb_dir.mkdir()
-        kernel_root = _kernel_dir()
-        params_in = {"scenario": str(scenario.path), "tables_dir": str(table_dir)}
         todo = sections()
-        bar = None
         if progress:
             from tqdm import tqdm
-            bar = tqdm(total=len(todo), desc=f"pack {scenario.path.stem}", unit="section", file=sys.stderr)
+            # disable=None: off when stderr is not a terminal (a log file, CI, a pipe)
+            bar = tqdm(total=len(todo) + len(STAGES), desc=f"pack {scenario.path.stem}", unit="step", file=sys.stderr,
+                       disable=None)
+        step("starting kernels, computing tables", done=False)
+        n = max(1, workers or min(len(todo), os.cpu_count() or 2))
+        kernel_root = _kernel_dir()
+        pool = KernelPool(n, kernel_root)  # kernels start and import while the tables are computed
+        renderer = Renderer()              # so does WeasyPrint, in a process of its own
+        r = compute(case)
+        table_dir = tmp / "tables"
+        tables = write_tables(r, table_dir)
+        lap("compute_tables_s")
+        step("running sections")
+        nb_dir = tmp / "notebooks"
+        nb_dir.mkdir()
+        params_in = {"scenario": str(scenario.path), "tables_dir": str(table_dir)}
 
         def one(nb):
-            run_section(nb, nb_dir / nb.name, params_in, kernel_root)
-            if bar:
-                bar.update(1)
+            run_section(nb, nb_dir / nb.name, params_in, kernel_root, pool)
+            step(f"section {nb.stem} done")
 
-        try:
-            with ThreadPoolExecutor(max_workers=workers or min(len(todo), os.cpu_count() or 2)) as pool:
-                for f in [pool.submit(one, nb) for nb in todo]:
-                    f.result()
-        finally:
-            if bar:
-                bar.close()
+        with ThreadPoolExecutor(max_workers=n) as threads:
+            for f in [threads.submit(one, nb) for nb in todo]:
+                f.result()
+        pool.close()  # the PDF renderer gets the cores
+        pool = None
         lap("run_notebooks_s")
         check_shown(table_dir, r.headline)
         executed = [nb_dir / nb.name for nb in todo]
@@ -582,18 +740,29 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
         doc = assemble_html(executed, f"{scenario.council}: {scenario.title}",
                             f"Care home fees {scenario.year_label}: consultation evidence pack", front)
         (tmp / "pack.html").write_text(doc, encoding="utf-8")
-        import weasyprint  # noqa: F401 - imported before the lap so its import time is not counted as PDF time
         lap("html_s")
-        write_pdf(doc, tmp)
-        lap("pdf_s")
+        step("PDF, Excel")
+        renderer.render(tmp / "pack.html", tmp)  # renders in its own process while the workbook and manifest are made
         write_excel(tables, tmp / "tables.xlsx", r)
-        lap("excel_s")
+        timings["excel_s"] = round(time.perf_counter() - clock, 2)
         for f in table_dir.glob("shown_*.json"):
             f.unlink()
-        finished = dt.datetime.now(dt.UTC)
-        m = manifest(r, started, finished, table_dir, [n.stem for n in todo], tables)
+        m = manifest(r, started, dt.datetime.now(dt.UTC), table_dir, [n.stem for n in todo], tables)
+        try:
+            renderer.wait()
+        except RenderError as err:
+            raise PackError(f"pack.pdf: {err}") from None
+        timings["pdf_render_s"] = renderer.seconds
+        m["published"] = published_files(tmp)  # again now pack.pdf is written (made beside the workbook and manifest)
+        lap("pdf_excel_manifest_s")
+        step("manifest")
+        finished = dt.datetime.now(dt.UTC)  # the build ends when the PDF is written
+        if "finished" in m:
+            m["finished"] = finished.isoformat(timespec="seconds")
+            m["seconds"] = round((finished - started).total_seconds(), 1)
         m["timings"] = timings
         (tmp / "manifest.json").write_text(json.dumps(m, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        step("done")
     except BaseException:
         failed = out.with_name(out.name + ".failed")
         if (tmp / "notebooks").exists() and any((tmp / "notebooks").iterdir()):
@@ -607,6 +776,12 @@ def build_pack(scenario_path: str | Path, out: str | Path, force: bool = False, 
             discard_target(tmp)
         raise
     finally:
+        if bar is not None:
+            bar.close()
+        if pool is not None:
+            pool.close()
+        if renderer is not None:
+            renderer.close()
         if kernel_root:
             shutil.rmtree(kernel_root, ignore_errors=True)
     commit_target(tmp, out, force)

@@ -8,15 +8,21 @@ a pack needs no scripts and reads offline.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import json
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .. import __version__
 from ..money import fmt_gbp, fmt_gbp_m
+from ..paths import default_scenario, national_params_dir
 from . import labels
 
 
@@ -28,6 +34,41 @@ def _plt():
     import matplotlib.pyplot as plt
 
     return plt
+
+def warm_kernel() -> None:
+    """What a pack's pooled kernel does as it starts, while the builder computes the tables
+    (:data:`feemodel.publish.pack.WARM_UP`): import matplotlib (Agg) and load its font list, then
+    freeze the objects loaded so far out of the garbage collector's sight (``gc.freeze``), so the
+    collection in each reset between sections looks only at what a section made."""
+    import gc
+
+    from matplotlib import font_manager
+
+    _plt()
+    font_manager.fontManager.findfont(CHART_STYLE["font.family"])
+    gc.freeze()
+
+
+def reset_kernel(shell) -> None:
+    """Make a kernel that has run one pack section ready for the next as if it were new: the user
+    namespace emptied and the execution count back to 1 (IPython's reset of a new session), open
+    figures closed, matplotlib's settings back to their defaults from the rc file, and warnings shown
+    once per place shown again. Imported modules stay loaded: that is the saving."""
+    import gc
+    import sys
+    import warnings
+
+    shell.reset(new_session=True)
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib
+
+        sys.modules["matplotlib.pyplot"].close("all")
+        matplotlib.rc_file_defaults()
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated:
+        mutated()
+    gc.freeze()  # what survived the reset's collection is the modules' own: keep it out of the next
+
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&:\"'$])")
 
@@ -41,8 +82,10 @@ def markdown_text(text: str) -> str:
 class PackData:
     """A scenario's computed tables as the notebooks see them (already suppressed)."""
 
-    def __init__(self, tables_dir: str | Path):
+    def __init__(self, tables_dir: str | Path, shared: bool = False):
         self.dir = Path(tables_dir)
+        self.shared = shared  # a folder in the user cache, read by every section run by hand: never written
+        self.shown: dict[str, dict] = {}
         self.headline = json.loads((self.dir / "headline.json").read_text(encoding="utf-8"))
         self.meta = json.loads((self.dir / "meta.json").read_text(encoding="utf-8"))
         for key in ("council", "title"):  # scenario text goes into Markdown cells: shown literally
@@ -69,14 +112,100 @@ class PackData:
         return "skipped" not in self.table(name).attrs
 
     def record(self, section: str, figures: dict) -> None:
-        """Write the headline figures a section shows, for the builder to check against the model."""
-        (self.dir / f"shown_{section}.json").write_text(json.dumps(figures, sort_keys=True), encoding="utf-8")
+        """Write the headline figures a section shows, for the builder to check against the model
+        (``shown_<section>.json`` in the pack's tables folder). A section run by hand reads the shared
+        cache, which is never written: the figures are kept in :attr:`shown` instead."""
+        self.shown[section] = figures
+        if not self.shared:
+            (self.dir / f"shown_{section}.json").write_text(json.dumps(figures, sort_keys=True), encoding="utf-8")
 
 
-def load(tables_dir: str) -> PackData:
-    if not tables_dir:
-        raise ValueError("tables_dir parameter is empty: run this notebook through `feemodel pack`")
-    return PackData(tables_dir)
+def load(tables_dir: str | Path = "", scenario: str | Path = "") -> PackData:
+    """The tables a section notebook shows. Called the same way by every section, with its two
+    parameters: ``report.load(tables_dir, scenario=scenario)``.
+
+    - ``tables_dir`` given (``feemodel pack`` passes it): read that folder, which the pack wrote.
+    - ``tables_dir`` empty (``papermill`` with ``-p scenario PATH`` or no parameters, or Run All in
+      JupyterLab): compute the scenario's tables here, exactly as the pack does
+      (:func:`feemodel.publish.tables.compute`, then :func:`feemodel.publish.pack.write_tables`), and
+      keep them in the user cache (:func:`cached_tables`), so the other sections reuse them.
+      ``scenario`` empty means the example council's default scenario
+      (:func:`feemodel.paths.default_scenario`); a relative path is taken from the kernel's working
+      folder. Bad input raises :class:`feemodel.errors.InputError` naming the file and key."""
+    if tables_dir:
+        return PackData(tables_dir)
+    return PackData(cached_tables(scenario), shared=True)
+
+
+CACHE_ENV = "FEEMODEL_CACHE"
+
+
+def cache_root() -> Path:
+    """Where sections run by hand keep computed tables: ``$FEEMODEL_CACHE`` if set, else the user
+    cache folder (``~/.cache/feemodel`` on Linux, ``~/Library/Caches/feemodel`` on macOS,
+    ``%LOCALAPPDATA%\\feemodel\\Cache`` on Windows). Safe to delete at any time."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    try:
+        import platformdirs  # a dependency of jupyter_core, so present wherever a kernel runs
+    except ImportError:  # pragma: no cover - a bare install without Jupyter
+        return Path.home() / ".cache" / "feemodel"
+    return Path(platformdirs.user_cache_dir("feemodel", appauthor=False))
+
+
+def cache_key(scenario: str | Path = "") -> str:
+    """The cache key of a scenario's tables: SHA-256 over the package version, the scenario's
+    resolved path and bytes, each data file it names (kind, path and bytes) and every national
+    parameter file (name and bytes). Any edit to any input, or a new feemodel, gives a new key."""
+    from ..inputs.scenario import load_scenario
+
+    s = load_scenario(Path(scenario) if scenario else default_scenario())
+    h = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(data)
+
+    add("feemodel", __version__.encode())
+    add(f"scenario {s.path}", s.path.read_bytes())
+    for kind in s.data.given():
+        path = s.data_path(kind)
+        add(f"data {kind} {path}", path.read_bytes())
+    national = national_params_dir()
+    for path in sorted(national.rglob("*.yaml")):
+        add(f"national {path.relative_to(national).as_posix()}", path.read_bytes())
+    return h.hexdigest()
+
+
+def cached_tables(scenario: str | Path = "") -> Path:
+    """The tables folder of ``scenario`` (empty: the default scenario) in :func:`cache_root`,
+    computed on the first call for these inputs (see :func:`cache_key`) and reused after.
+
+    Safe when several sections run at once: each computes into its own temporary folder beside the
+    cache entry and renames it into place in one step; a writer that finds the entry already there
+    drops its own copy and reads the one that won. A reader never sees a half-written folder."""
+    from .pack import write_tables
+    from .tables import run
+
+    key = cache_key(scenario)
+    root = cache_root() / "tables"
+    final = root / key
+    if (final / "meta.json").is_file():
+        return final
+    root.mkdir(parents=True, exist_ok=True)
+    r = run(Path(scenario) if scenario else default_scenario())
+    work = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=root))
+    try:
+        write_tables(r, work / "tables")
+        try:
+            os.rename(work / "tables", final)
+        except OSError:  # another section finished first: its folder holds the same bytes
+            if not (final / "meta.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return final
 
 
 def _table_name(frame: pd.DataFrame, table: str | None) -> str | None:
