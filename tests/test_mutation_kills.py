@@ -178,3 +178,148 @@ def test_assess_pence_without_a_fee_marks_a_self_funder_with_minus_one():
     assert out["self_funder"].tolist() == [False, True]
     assert out["tariff"].tolist() == [0, 0]
     assert out["pea"].tolist() == [3_015, 3_015]
+
+
+# ---------------------------------------------------------------------------------------------
+# feemodel/model/funding.py
+# ---------------------------------------------------------------------------------------------
+# On 1 June 2026: FNC £267.68 a week, PEA £31.80; no capital, so no tariff income. A resident on
+# £200 a week pays 200.00 - 31.80 = £168.20 towards a council placement.
+JUNE26 = dt.date(2026, 6, 1)
+
+
+def _bare_book(**extra) -> pd.DataFrame:
+    """Four placements with only the columns every book has (no band, area, proposed band,
+    supplementary hours or first-party top-up columns); blanks are NaN, as the loader gives them."""
+    nan = float("nan")
+    data = dict(
+        placement_id=["P1", "P2", "P3", "P4"], home_id=["H1", "H2", "H2", "H2"],
+        setting=["residential", "nursing", "nursing", "nursing"], client_group=["older", "older", "older", "older"],
+        funding=["council", "self", "chc", "self"], fnc_eligible=[False, True, True, True],
+        weekly_fee=[760.0, nan, 1200.0, nan], third_party_topup=[40.0, nan, nan, nan],
+        provider_price=[800.0, 1400.0, 1200.0, 250.0], weekly_income=[200.0] * 4, capital=[0.0] * 4,
+        assessed_contribution=[nan] * 4,
+    )
+    data.update(extra)
+    return pd.DataFrame(data)
+
+
+def test_book_arrays_from_a_book_without_the_optional_columns():
+    from feemodel.model.funding import BookArrays
+    a = BookArrays.from_frame(_bare_book())
+    # no band column: every placement has no band (code -1); the only name seen is the blank one
+    assert a.n == 4 and a.band_code.tolist() == [-1, -1, -1, -1] and a.band_names == ("",)
+    # no area column: every placement is in the council's area
+    assert a.in_area.tolist() == [True, True, True, True]
+    # no reassessment columns: no proposed band (-1), no own supplementary hours (NaN, as floats)
+    assert a.proposed_band_code.tolist() == [-1, -1, -1, -1] and a.proposed_band_names == ("",)
+    assert a.supplementary_hours.dtype == np.float64 and np.isnan(a.supplementary_hours).all()
+    assert not a.has_reassessment
+    # blank fee and blank top-up are 0 pence; P1's £760 fee -> 76,000p, its family's £40 top-up -> 4,000p
+    assert a.fee.tolist() == [76_000, 0, 120_000, 0]
+    assert a.topup.tolist() == [4_000, 0, 0, 0]
+    # no first_party_topup column: no resident pays their own top-up
+    assert a.first_party.tolist() == [False, False, False, False]
+    # no recorded contribution: -1 ("not given")
+    assert a.given.tolist() == [-1, -1, -1, -1]
+
+
+def test_book_arrays_read_a_small_first_party_topup_and_blank_supplementary_hours():
+    from feemodel.model.funding import BookArrays
+    # the resident's own top-up of 50p is a first-party top-up (any amount above 0); a blank
+    # supplementary_hours cell ("") is no figure (NaN), 3.5 is 3.5 hours
+    book = _bare_book(first_party_topup=[0.50, float("nan"), float("nan"), float("nan")],
+                      third_party_topup=[0.0, 0.0, 0.0, 0.0], supplementary_hours=["", "3.5", "", ""])
+    a = BookArrays.from_frame(book)
+    assert a.first_party.tolist() == [True, False, False, False]
+    assert a.topup.tolist() == [50, 0, 0, 0]
+    assert np.isnan(a.supplementary_hours[0]) and a.supplementary_hours[1] == 3.5
+
+
+def test_band_codes_treat_blank_and_missing_bands_as_no_band():
+    from feemodel.model.funding import BookArrays
+    # bands " A " (trimmed to "A"), "" and missing: only "A" is a band; band_values gives A's value to
+    # the first and the default (0, or the one given) to the other two
+    a = BookArrays.from_frame(_bare_book(band=[" A ", "", None, "A"]))
+    assert a.band_names == ("", "A")
+    assert a.band_code.tolist() == [1, -1, -1, 1]
+    assert a.band_values({"A": 50_000}).tolist() == [50_000, 0, 0, 50_000]
+    assert a.band_values({"A": 2.5}, 1.0, float).tolist() == [2.5, 1.0, 1.0, 2.5]
+
+
+def test_split_pence_self_funder_below_fnc_pays_nothing_and_figures_stay_whole_pence():
+    from feemodel.model.funding import split_pence
+    rules = ChargingRules.on(JUNE26, PARAMS)
+    s = split_pence(_bare_book(), rules, 26_768)
+    # P4: a nursing self-funder whose price (£250.00) is below FNC (£267.68) pays max(250.00 - 267.68, 0) = £0
+    assert s["resident"][3] == 0 and s["nhs_fnc"][3] == 26_768 and s["gross"][3] == 26_768
+    # P1: council fee £760, income £200 -> resident £168.20, council £591.80, family £40
+    assert (s["resident"][0], s["council"][0], s["third_party"][0]) == (16_820, 59_180, 4_000)
+    for part in ("gross", "council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"):
+        assert s[part].dtype == np.int64, part
+    # a means test given by the caller (uncapped) is used as given: a contribution of £100.00 for P1
+    given = {"contribution": np.array([10_000, 0, 0, 0]), "self_funder": np.array([False, False, False, False])}
+    s = split_pence(_bare_book(), rules, 26_768, uncapped=given)
+    assert (s["resident"][0], s["council"][0]) == (10_000, 66_000)
+
+
+@pytest.mark.parametrize("collection, paid", [
+    # council_gross: the council pays the home the gross fee less FNC: P1 760 + 40 = £800
+    ("council_gross", [800.0, 0.0, 0.0, 0.0]),
+    # direct: the council pays its own share and the resident's: 591.80 + 168.20 = £760; the family pays its £40 itself
+    ("direct", [760.0, 0.0, 0.0, 0.0]),
+])
+def test_council_pays_nothing_to_the_home_for_self_funders_and_chc(collection, paid):
+    from feemodel.model.funding import funding_split
+    book = _bare_book(area=["in"] * 4, band=["A", "", "", ""])
+    split = funding_split(book, PARAMS, JUNE26, collection)
+    # P2 and P4 are self-funders, P3 is NHS CHC: the council pays their homes nothing
+    assert split.council_pays_provider_gbp_pw.tolist() == paid
+
+
+def _split_frame() -> pd.DataFrame:
+    """A funding split in £/week (as funding_split gives it), bands first seen out of name order."""
+    parts = ["council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"]
+    rows = [
+        # band, funding, gross, council, resident, third_party, first_party, nhs_fnc, nhs_chc
+        ("Residential", "council", 800.0, 591.80, 168.20, 40.0, 0.0, 0.0, 0.0),
+        ("Nursing", "council", 1117.68, 681.80, 168.20, 0.0, 0.0, 267.68, 0.0),
+        ("", "self", 1000.0, 0.0, 1000.0, 0.0, 0.0, 0.0, 0.0),
+    ]
+    out = pd.DataFrame(rows, columns=["band", "funding", "gross_gbp_pw"] + [f"{p}_gbp_pw" for p in parts])
+    out.insert(0, "client_group", "older")
+    out.insert(0, "area", "in")
+    return out
+
+
+def test_summary_tables_layout_order_and_the_not_council_funded_label():
+    from feemodel.model.funding import summary_tables
+    t = summary_tables(_split_frame())
+    parts = ["gross", "council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"]
+    # columns: grouping, group, placements, each payer a week, then each payer a year
+    assert list(t.columns) == (["grouping", "group", "placements"] + [f"{p}_gbp_pw" for p in parts]
+                               + [f"{p}_gbp_pa" for p in parts])
+    # one row per group, numbered 0..n-1; groups sorted by name within each grouping ("(" sorts
+    # before letters), the self-funder's blank band shown as "(not council-funded)"
+    assert list(t.index) == list(range(len(t)))
+    assert list(zip(t.grouping, t.group)) == [
+        ("band", "(not council-funded)"), ("band", "Nursing"), ("band", "Residential"),
+        ("client_group", "older"), ("area", "in"), ("funding", "council"), ("funding", "self")]
+    assert t.placements.tolist() == [1, 1, 1, 3, 3, 2, 1]
+    # the self-funder pays £1,000 a week: £1,000 x 365 / 7 = £52,142.857 -> £52,142.86 a year
+    assert (t.resident_gbp_pw[0], t.resident_gbp_pa[0]) == (1000.0, 52142.86)
+
+
+def test_topup_exposure_counts_every_topup_above_zero():
+    from feemodel.model.funding import topup_exposure
+    split = pd.DataFrame({"third_party_gbp_pw": [1.00, 0.0, 30.00], "first_party_gbp_pw": [0.0, 1.00, 0.0]})
+    e = topup_exposure(split, "council_gross")
+    # families' top-ups: £1 and £30 -> 2 placements, £31 a week; a year 31 x 365 / 7 = 11,315 / 7 = 1,616.43
+    assert (e["placements_with_topups"], e["topups_gbp_pw"], e["council_exposure_gbp_pa"]) == (2, 31.0, 1616.43)
+    # the resident's own top-up of £1: 1 placement; a year 365 / 7 = 52.142857 -> £52.14
+    assert (e["placements_with_first_party_topups"], e["first_party_topups_gbp_pw"], e["first_party_exposure_gbp_pa"]) == (1, 1.0, 52.14)
+    assert e["collected_by_council"] is True
+    # a split without the first-party column (no resident pays their own top-up): all first-party figures 0
+    e = topup_exposure(split.drop(columns="first_party_gbp_pw"), "direct")
+    assert (e["placements_with_first_party_topups"], e["first_party_topups_gbp_pw"], e["first_party_exposure_gbp_pa"]) == (0, 0.0, 0.0)
+    assert e["collected_by_council"] is False
