@@ -302,7 +302,7 @@ def test_summary_tables_layout_order_and_the_not_council_funded_label():
     # one row per group, numbered 0..n-1; groups sorted by name within each grouping ("(" sorts
     # before letters), the self-funder's blank band shown as "(not council-funded)"
     assert list(t.index) == list(range(len(t)))
-    assert list(zip(t.grouping, t.group)) == [
+    assert list(zip(t.grouping, t.group, strict=True)) == [
         ("band", "(not council-funded)"), ("band", "Nursing"), ("band", "Residential"),
         ("client_group", "older"), ("area", "in"), ("funding", "council"), ("funding", "self")]
     assert t.placements.tolist() == [1, 1, 1, 3, 3, 2, 1]
@@ -323,3 +323,134 @@ def test_topup_exposure_counts_every_topup_above_zero():
     e = topup_exposure(split.drop(columns="first_party_gbp_pw"), "direct")
     assert (e["placements_with_first_party_topups"], e["first_party_topups_gbp_pw"], e["first_party_exposure_gbp_pa"]) == (0, 0.0, 0.0)
     assert e["collected_by_council"] is False
+
+
+# ---------------------------------------------------------------------------------------------
+# feemodel/model/uplift.py
+# ---------------------------------------------------------------------------------------------
+
+
+def test_provider_income_table_and_its_distribution_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import provider_income
+    # Seven homes, each taking £1,000.00 a week before (A from two placements of £500); the weekly
+    # gross after (pence) gives these changes, chosen at the edges of the published bands:
+    #   A: 50,000 + 50,000 -> 50,000 + 49,999: -£0.01 (lose);  B: no change;  C: +£0.01;
+    #   D: +£500.00 (top of "up to £500");  G: +£500.50;  E: +£2,000.00 (top of "£500 to £2,000");
+    #   F: +£2,000.50 (over £2,000). The book lists them out of name order.
+    ids = ["F", "A", "A", "B", "C", "D", "G", "E"]
+    old = [100_000, 50_000, 50_000, 100_000, 100_000, 100_000, 100_000, 100_000]
+    new = [300_050, 50_000, 49_999, 100_000, 100_001, 150_000, 150_050, 300_000]
+    homes = pd.DataFrame({"home_id": list("ABCDEFG"), "home_name": [f"Home {h}" for h in "ABCDEFG"],
+                          "area": ["in", "in", "out", "in", "in", "in", "out"],
+                          "setting": ["residential", "nursing"] * 3 + ["residential"]})
+    yf = SimpleNamespace(base={"gross": np.array(old)}, new={"gross": np.array(new)})
+
+    def case(named):
+        return SimpleNamespace(scenario=SimpleNamespace(publication=SimpleNamespace(name_homes=named)),
+                               book=SimpleNamespace(placements=pd.DataFrame({"home_id": ids}), homes=homes))
+
+    per_home, dist = provider_income(case(True), yf)
+    assert list(per_home.columns) == ["home_id", "home_name", "area", "setting", "change_gbp_pw", "change_pct",
+                                      "weekly_income_before_gbp"]
+    assert per_home.home_id.tolist() == list("ABCDEFG")
+    assert per_home.home_name.tolist() == [f"Home {h}" for h in "ABCDEFG"]
+    assert per_home.area.tolist() == ["in", "in", "out", "in", "in", "in", "out"]
+    assert per_home.setting.tolist() == ["residential", "nursing"] * 3 + ["residential"]
+    assert per_home.change_gbp_pw.tolist() == [-0.01, 0.0, 0.01, 500.0, 2000.0, 2000.5, 500.5]
+    # change / £1,000 x 100, to 2 dp: -0.001% -> 0.00; 0.001% -> 0.00; 50%; 200%; 200.05%; 50.05%
+    assert per_home.change_pct.tolist() == [0.0, 0.0, 0.0, 50.0, 200.0, 200.05, 50.05]
+    assert per_home.weekly_income_before_gbp.tolist() == [1000.0] * 7
+    # not named: the home_id and no name column
+    per_home, _ = provider_income(case(False), yf)
+    assert list(per_home.columns) == ["home_id", "area", "setting", "change_gbp_pw", "change_pct", "weekly_income_before_gbp"]
+    # bands (lower edge excluded, upper included): lose A -0.01; no change B; up to £500: C + D = 500.01;
+    # £500 to £2,000: G + E = 2,500.50; over £2,000: F 2,000.50
+    assert list(dist.columns) == ["group", "homes", "total_change_gbp_pw"]
+    assert dist.group.tolist()[:5] == ["lose", "no change", "gain up to £500 a week", "gain £500 to £2,000 a week",
+                                      "gain over £2,000 a week"]
+    assert dist.homes.tolist()[:5] == [1, 1, 2, 2, 1]
+    assert dist.total_change_gbp_pw.tolist()[:5] == [-0.01, 0.0, 500.01, 2500.5, 2000.5]
+    # percentiles of the 7 changes sorted (-0.01, 0, 0.01, 500, 500.50, 2000, 2000.50), linear between
+    # points at position q x 6: P10 0.6 -> -0.01 + 0.6 x 0.01 = -0.004 -> £0.00; P25 1.5 -> 0.005 -> £0.01;
+    # P50 3 -> 500.00; P75 4.5 -> 500.50 + 0.5 x 1,499.50 = 1,250.25; P90 5.4 -> 2,000 + 0.4 x 0.50 = 2,000.20
+    assert dist.group.tolist()[5:] == [f"P{q} change per home (£/week)" for q in (10, 25, 50, 75, 90)]
+    assert dist.homes[5:].isna().all()
+    assert dist.total_change_gbp_pw.tolist()[5:] == [0.0, 0.01, 500.0, 1250.25, 2000.2]
+
+
+def _split_fees_call(reach, in_area=(True, True, False), shape=None):
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import split_fees
+    u = SimpleNamespace(reach_rule=reach, protection="keep_fee", protection_pct=0)
+    fee_old = np.array([90_000, 70_000, 75_000])
+    band_old = np.array([70_000, 70_000, 70_000])
+    # three proposed bands: Z (no placement moves to it), Y £600, X £800
+    weights = [np.zeros(3), np.array([0.5, 0.0, 1.0]), np.array([0.5, 1.0, 0.0])]
+    rates = [np.array(100_000), np.array(60_000), np.array(80_000)] if shape is None else shape
+    return split_fees(u, fee_old, band_old, weights, rates, np.array(in_area), out_factor=1.10)
+
+
+@pytest.mark.parametrize("reach", ["protect_above_new_rate", "protect_above_current_rate"])
+def test_split_fees_by_hand(reach):
+    # P1 £900, half to Y (£600), half to X (£800): above both -> keeps £900; band rate 0.5 x 600 + 0.5 x 800 = £700
+    # P2 £700, all to X (£800): not above -> £800; band rate £800 (above Y's £600, but it has no share of Y)
+    # P3 £750, all to Y (£600): above -> keeps £750 in county; it is out of county, so £750 x 1.10 = £825.00;
+    #    band rate £600.  Against the current rate (£700): P1 and P3 are above, P2 (= £700) is not; same fees.
+    fee, above, band = _split_fees_call(reach)
+    assert fee.tolist() == [90_000, 80_000, 82_500]
+    assert above.tolist() == [True, False, True]
+    assert band.tolist() == [70_000, 80_000, 60_000]
+
+
+def test_split_fees_over_draws_and_a_weight_list_that_does_not_match_the_rates():
+    # two draws of the rates (rows): draw 1 as above (Y £600, X £800); draw 2 Y £660, X £880.
+    # draw 2: P1 £900 above both -> £900; P2 £700 -> X £880; P3 £750 above Y £660 -> keeps £750 (all in county)
+    # band rates draw 2: P1 0.5 x 660 + 0.5 x 880 = £770; P2 £880; P3 £660
+    rates = [np.array([[100_000], [100_000]]), np.array([[60_000], [66_000]]), np.array([[80_000], [88_000]])]
+    fee, above, band = _split_fees_call("protect_above_new_rate", (True, True, True), rates)
+    assert fee.tolist() == [[90_000, 80_000, 75_000], [90_000, 88_000, 75_000]]
+    assert above.tolist() == [[True, False, True], [True, False, True]]
+    assert band.tolist() == [[70_000, 80_000, 60_000], [77_000, 88_000, 66_000]]
+    # one weight per proposed band: three weights and two rates is refused
+    with pytest.raises(ValueError):
+        _split_fees_call("protect_above_new_rate", shape=[np.array(60_000), np.array(80_000)])
+
+
+def test_placement_options_own_proposed_band_and_mapping_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.funding import BookArrays
+    from feemodel.model.uplift import placement_options
+    # proposed bands: Res (supplementary £20.00 an hour, 2 hours in the band) and Nur (£25.00, 0 hours);
+    # mapping: "Old" splits 40% Res / 60% Nur, "OldN" all to Nur
+    bands = [SimpleNamespace(name="Res", supplementary_hourly_rate=20.0, supplementary_hours=2.0),
+             SimpleNamespace(name="Nur", supplementary_hourly_rate=25.0, supplementary_hours=0.0)]
+    scenario = SimpleNamespace(bands=lambda which: bands, band_mapping={"Old": {"Res": 40, "Nur": 60}, "OldN": "Nur"})
+    # every placement has its own proposed band (none blank): it wins over the mapping
+    a = BookArrays.from_frame(_bare_book(band=["Old", "OldN", "Old", "OldN"], proposed_band=["Nur", "Res", "Nur", "Nur"],
+                                         supplementary_hours=[float("nan"), 3.0, float("nan"), float("nan")]))
+    names, weights, supplement = placement_options(scenario, a)
+    assert names == ["Res", "Nur"]
+    assert weights.tolist() == [[0, 1], [1, 0], [0, 1], [0, 1]]
+    # P2's own 3 hours: under Res 3 x 20.00 - 2 x 20.00 = £20.00 (2,000p); under Nur 3 x 25.00 - 0 = £75.00
+    assert supplement.tolist() == [[0, 0], [2_000, 7_500], [0, 0], [0, 0]]
+    # no own bands: the mapping; a blank band (P2) moves nowhere
+    a = BookArrays.from_frame(_bare_book(band=["Old", "", "OldN", "Old"]))
+    names, weights, supplement = placement_options(scenario, a)
+    assert weights.tolist() == [[0.4, 0.6], [0, 0], [0, 1], [0.4, 0.6]]
+    assert supplement.tolist() == [[0, 0]] * 4
+
+
+def test_indexed_rate_moves_each_part_by_its_own_factor():
+    from feemodel.model.uplift import _indexed
+    # a £1,000.00 rate with a £50.00 quality premium and £100.00 of supplementary needs: the core is
+    # 1,000 - 50 - 100 = £850.00. Core x 1.10 = 935.00, premium x 1.20 = 60.00, supplementary x 1.30 = 130.00:
+    # £1,125.00
+    mult = {"core": 1.10, "quality_premium": 1.20, "supplementary_needs": 1.30}
+    assert _indexed(100_000, {"quality_premium": 5_000, "supplementary_needs": 10_000}, mult) == pytest.approx(1125.00, abs=1e-9)
+    # one factor for every part: the plain product, £1,000.00 x 1.10 = £1,100.00
+    same = dict.fromkeys(mult, 1.10)
+    assert _indexed(100_000, {"quality_premium": 5_000, "supplementary_needs": 10_000}, same) == pytest.approx(1100.00, abs=1e-9)
