@@ -436,12 +436,12 @@ def test_placement_options_own_proposed_band_and_mapping_by_hand():
     assert names == ["Res", "Nur"]
     assert weights.tolist() == [[0, 1], [1, 0], [0, 1], [0, 1]]
     # P2's own 3 hours: under Res 3 x 20.00 - 2 x 20.00 = £20.00 (2,000p); under Nur 3 x 25.00 - 0 = £75.00
-    assert supplement.tolist() == [[0, 0], [2_000, 7_500], [0, 0], [0, 0]]
+    assert supplement.tolist() == [[0, 0], [2_000, 7_500], [0, 0], [0, 0]] and supplement.dtype == np.int64  # whole pence
     # no own bands: the mapping; a blank band (P2) moves nowhere
     a = BookArrays.from_frame(_bare_book(band=["Old", "", "OldN", "Old"]))
     names, weights, supplement = placement_options(scenario, a)
     assert weights.tolist() == [[0.4, 0.6], [0, 0], [0, 1], [0.4, 0.6]]
-    assert supplement.tolist() == [[0, 0]] * 4
+    assert supplement.tolist() == [[0, 0]] * 4 and supplement.dtype == np.int64
 
 
 def test_indexed_rate_moves_each_part_by_its_own_factor():
@@ -454,3 +454,35 @@ def test_indexed_rate_moves_each_part_by_its_own_factor():
     # one factor for every part: the plain product, £1,000.00 x 1.10 = £1,100.00
     same = dict.fromkeys(mult, 1.10)
     assert _indexed(100_000, {"quality_premium": 5_000, "supplementary_needs": 10_000}, same) == pytest.approx(1100.00, abs=1e-9)
+
+
+def test_topups_table_outcomes_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import topups_table
+    # families' top-ups before -> after (pence), bands listed out of name order:
+    #   P1 R none; P2 R 1p -> 1p (unchanged); P3 N £50.00 -> £49.99 (falls); P4 N £50.00 -> £50.01 (rises);
+    #   P5 R £20.00 -> 0 (vanishes); P6 R £1.00 -> £1.01 (rises)
+    case = SimpleNamespace(book=SimpleNamespace(placements=pd.DataFrame({"band": ["R", "R", "N", "N", "R", "R"]})))
+    yf = SimpleNamespace(base={"third_party": np.array([0, 1, 5_000, 5_000, 2_000, 100])},
+                         new={"third_party": np.array([0, 1, 4_999, 5_001, 0, 101])})
+    t = topups_table(case, yf)
+    assert t.columns.tolist() == ["band", "outcome", "placements", "average_topup_before_gbp_pw",
+                                  "average_topup_after_gbp_pw", "average_change_gbp_pw"]
+    # by band (N before R), outcomes in name order; then all bands: rises = P4 and P6:
+    # before (50.00 + 1.00) / 2 = 25.50, after (50.01 + 1.01) / 2 = 25.51, change +0.01
+    assert [tuple(r) for r in t.itertuples(index=False)] == [
+        ("N", "falls", 1, 50.00, 49.99, -0.01),
+        ("N", "rises", 1, 50.00, 50.01, 0.01),
+        ("R", "rises", 1, 1.00, 1.01, 0.01),
+        ("R", "unchanged", 1, 0.01, 0.01, 0.00),
+        ("R", "vanishes", 1, 20.00, 0.00, -20.00),
+        ("All bands", "falls", 1, 50.00, 49.99, -0.01),
+        ("All bands", "rises", 2, 25.50, 25.51, 0.01),
+        ("All bands", "unchanged", 1, 0.01, 0.01, 0.00),
+        ("All bands", "vanishes", 1, 20.00, 0.00, -20.00),
+    ]
+    # a book with no top-ups: an empty table that still has its six columns
+    none = SimpleNamespace(base={"third_party": np.zeros(6, dtype=np.int64)}, new={"third_party": np.zeros(6, dtype=np.int64)})
+    empty = topups_table(case, none)
+    assert len(empty) == 0 and empty.columns.tolist() == t.columns.tolist()
