@@ -486,3 +486,28 @@ def test_topups_table_outcomes_by_hand():
     none = SimpleNamespace(base={"third_party": np.zeros(6, dtype=np.int64)}, new={"third_party": np.zeros(6, dtype=np.int64)})
     empty = topups_table(case, none)
     assert len(empty) == 0 and empty.columns.tolist() == t.columns.tolist()
+
+
+def test_band_staff_share_reads_the_build_up_at_the_rates_date(monkeypatch):
+    from types import SimpleNamespace
+
+    from feemodel.model import uplift
+    seen = []
+    lines = {"cost_of_care_total": 50_000, "care_staff": 30_000, "nursing_staff": 0, "other_staff": 10_000}
+
+    def build_up(band, scenario, params, when):
+        seen.append((params, when))
+        return lines
+
+    monkeypatch.setattr(uplift, "band_rate_pence", build_up)
+    scenario = SimpleNamespace(indexation=SimpleNamespace(weights="build_up", staff_share_pct=57.0), rates_date=JUNE26)
+    band = SimpleNamespace(category="built")
+    # staff lines (care 300 + nursing 0 + other staff 100) / cost of care 500 = 0.8, from the build-up
+    # read with the given parameters at the scenario's rates date
+    assert uplift.band_staff_share(band, scenario, PARAMS) == pytest.approx(0.8)
+    assert seen == [(PARAMS, JUNE26)]
+    # a build-up with no cost at all has no staff share (0), not a division by zero
+    lines = {"cost_of_care_total": 0, "care_staff": 0, "nursing_staff": 0, "other_staff": 0}
+    assert uplift.band_staff_share(band, scenario, PARAMS) == 0.0
+    # a stated band (no category) uses staff_share_pct: 57% -> 0.57
+    assert uplift.band_staff_share(SimpleNamespace(category=None), scenario, PARAMS) == pytest.approx(0.57)
