@@ -511,3 +511,41 @@ def test_band_staff_share_reads_the_build_up_at_the_rates_date(monkeypatch):
     assert uplift.band_staff_share(band, scenario, PARAMS) == 0.0
     # a stated band (no category) uses staff_share_pct: 57% -> 0.57
     assert uplift.band_staff_share(SimpleNamespace(category=None), scenario, PARAMS) == pytest.approx(0.57)
+
+
+def test_later_years_each_have_their_own_band_factors(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    # as tests/test_uplift_rules.py::test_build_up_weights_index_each_band_on_its_staff_share: the built
+    # band (£500, staff share 80%) moves 0.8 x 5 + 0.2 x 2 = 4.4% a year, the stated band (£700, 57%)
+    # 0.57 x 5 + 0.43 x 2 = 3.71% a year. Year 2 (2028/29) is two years of it, not year 1 again:
+    #   500 x 1.044 x 1.044 = 500 x 1.089936 = 544.968 -> £544.97
+    #   700 x 1.0371 x 1.0371 = 700 x 1.07557641 = 752.903487 -> £752.90
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
+    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
+                    indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    assert uplift.band_rates_costed(case, 1, float(case.index.cumulative_factor[1])) == {"Built": 52200, "Residential": 72597}
+    assert uplift.band_rates_costed(case, 2, float(case.index.cumulative_factor[2])) == {"Built": 54497, "Residential": 75290}
+
+
+def test_self_funders_part_year_change_from_a_mid_year_date_with_replaced_leavers(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement (Residential, £760) and one residential self-funder (£1,000); 10% on every
+    # council fee from 1 October 2026: 760 -> 836, +£76; the self-funder pays half of it, +£38 a week.
+    # 20% of residents leave a year and every leaver is replaced, so each place is filled every day:
+    # 1 Oct 2026 to 31 Mar 2027 is 31 + 30 + 31 + 31 + 28 + 31 = 182 days = 26 weeks -> 38 x 26 = £988.00
+    path = tiny_scenario(tmp_path, [dict(), dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01",
+                          "self_funder_pass_through_pct": 50, "protection": "none",
+                          "turnover": {"annual_exit_rate_pct": 20, "replace_leavers": True}},
+                         proposed_structure="legacy", band_mapping={})
+    sf = uplift.self_funder_change(load_case(path))
+    assert (sf["self_funders"], sf["total_change_gbp_pw"]) == (1, 38.00)
+    assert sf["total_change_part_year_gbp"] == 988.00
