@@ -549,3 +549,34 @@ def test_self_funders_part_year_change_from_a_mid_year_date_with_replaced_leaver
     sf = uplift.self_funder_change(load_case(path))
     assert (sf["self_funders"], sf["total_change_gbp_pw"]) == (1, 38.00)
     assert sf["total_change_part_year_gbp"] == 988.00
+
+
+def test_headline_by_hand():
+    from feemodel.model.uplift import headline
+    # first year 2026/27 (the first row): part year +£100.00 (gross +£110.00, top-ups +£5.00), full year
+    # +£250.00 with 2 placements affected and 1 protected; 2027/28 full year +£400.00 (listed in between)
+    cost = pd.DataFrame([
+        ("2026/27", "part_year", 100.00, 110.00, 5.00, 2, 1),
+        ("2027/28", "full_year", 400.00, 420.00, 6.00, 2, 0),
+        ("2026/27", "full_year", 250.00, 260.00, 7.00, 2, 1),
+    ], columns=["financial_year", "period", "council_net_change_gbp", "gross_change_gbp", "topup_change_gbp",
+                "placements_affected", "protected"])
+    h = headline(cost)
+    assert list(h.items())[:7] == [
+        ("financial_year", "2026/27"), ("council_net_change_part_year_gbp", 100.00),
+        ("council_net_change_full_year_gbp", 250.00), ("gross_change_part_year_gbp", 110.00),
+        ("topup_change_part_year_gbp", 5.00), ("placements_affected", 2), ("placements_protected", 1)]
+    # by year, in year order: 2026/27 £250.00, 2027/28 £400.00
+    assert list(h["council_net_change_by_year_gbp"].items()) == [("2026/27", 250.00), ("2027/28", 400.00)]
+
+
+def test_out_of_area_factor_follows_the_settings_it_is_given():
+    from types import SimpleNamespace
+
+    from feemodel.inputs.scenario import OutOfArea, Uplift
+    from feemodel.model.uplift import out_of_area_factor
+    # the scenario says band_change (no factor: the band's own % applies); varied to a stated 20% in a
+    # year with later indices of 1.05: (1 + 20 / 100) x 1.05 = 1.26
+    case = SimpleNamespace(scenario=SimpleNamespace(uplift=Uplift(out_of_area=OutOfArea(method="band_change"))))
+    assert out_of_area_factor(case, 1.05) is None
+    assert out_of_area_factor(case, 1.05, {"out_of_area": OutOfArea(method="pct", pct=20.0)}) == pytest.approx(1.26)
