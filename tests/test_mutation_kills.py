@@ -580,3 +580,47 @@ def test_out_of_area_factor_follows_the_settings_it_is_given():
     case = SimpleNamespace(scenario=SimpleNamespace(uplift=Uplift(out_of_area=OutOfArea(method="band_change"))))
     assert out_of_area_factor(case, 1.05) is None
     assert out_of_area_factor(case, 1.05, {"out_of_area": OutOfArea(method="pct", pct=20.0)}) == pytest.approx(1.26)
+
+
+def test_rate_card_by_year_by_hand_on_build_up_weights(tmp_path):
+    import math
+
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    # as test_later_years_each_have_their_own_band_factors: Built £500 moves 4.4% a year, Residential £700
+    # 3.71% a year; the first year adds 0% (uniform 0%). Rate = base x factor, to the penny; change from
+    # the rate the year before, % to 2 dp half up; factor to 8 dp:
+    #   Built:       2026 500.00 (0%); 2027 500 x 1.044 = 522.00 (4.40%); 2028 x 1.089936 = 544.968 -> 544.97
+    #                ((544.97 - 522) / 522 = 4.4004% -> 4.40); 2029 x 1.137893184 = 568.9466 -> 568.95 (4.4002% -> 4.40)
+    #   Residential: 2026 700.00; 2027 x 1.0371 = 725.97 (3.71%); 2028 x 1.07557641 = 752.9035 -> 752.90
+    #                (26.93 / 725.97 = 3.7095% -> 3.71); 2029 x 1.115480294811 = 780.8362 -> 780.84
+    #                (27.94 / 752.90 = 3.7110% -> 3.71), factor 1.11548029 (8 dp)
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
+    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
+                    indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    card = uplift.rate_card_by_year(case)
+    assert list(card.columns) == ["financial_year", "band", "weekly_rate_gbp", "index_pct", "rate_change_pct",
+                                  "cumulative_factor", "supplementary_needs_gbp_pw"]
+    card = card[card.financial_year <= 2029]
+    assert list(zip(card.financial_year, card.band, strict=True)) == [(y, b) for y in range(2026, 2030) for b in ("Built", "Residential")]
+    assert card.weekly_rate_gbp.tolist() == [500.00, 700.00, 522.00, 725.97, 544.97, 752.90, 568.95, 780.84]
+    assert card.index_pct.tolist() == pytest.approx([0.0, 0.0, 4.4, 3.71, 4.4, 3.71, 4.4, 3.71])
+    assert card.rate_change_pct.tolist() == [0.0, 0.0, 4.40, 3.71, 4.40, 3.71, 4.40, 3.71]
+    assert card.cumulative_factor.tolist() == [1.0, 1.0, 1.044, 1.0371, 1.089936, 1.07557641, 1.13789318, 1.11548029]
+    assert not any(math.isnan(v) for v in card.supplementary_needs_gbp_pw)
+
+
+def test_rate_card_by_year_lists_the_current_bands_for_a_pct_method(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for, res
+    # 10% on every fee; the current band Residential (£700) maps to a proposed Res A (£750): a % method
+    # costs the current bands, so the card's first year is Residential at 700 x 1.10 = £770.00, +10%
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=10), current=[res("Residential", 700.0)],
+                    proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"})
+    first = uplift.rate_card_by_year(case).iloc[0]
+    assert (first.financial_year, first.band, first.weekly_rate_gbp, first.index_pct, first.rate_change_pct) == (2026, "Residential", 770.00, 10.0, 10.0)
