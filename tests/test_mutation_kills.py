@@ -624,3 +624,17 @@ def test_rate_card_by_year_lists_the_current_bands_for_a_pct_method(tmp_path):
                     proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"})
     first = uplift.rate_card_by_year(case).iloc[0]
     assert (first.financial_year, first.band, first.weekly_rate_gbp, first.index_pct, first.rate_change_pct) == (2026, "Residential", 770.00, 10.0, 10.0)
+
+
+def test_rate_card_by_year_lists_the_proposed_bands_for_target_rates(tmp_path):
+    import math
+
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for, res
+    # target_rates: the card lists the proposed bands at their full proposed rate (before any phasing):
+    # Res A £750.00 in the first year, with no index % and no change % (a move to a rate card, not a %)
+    case = case_for(tmp_path, [700], dict(method="target_rates"), current=[res("Residential", 700.0)],
+                    proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"})
+    first = uplift.rate_card_by_year(case).iloc[0]
+    assert (first.financial_year, first.band, first.weekly_rate_gbp, first.cumulative_factor) == (2026, "Res A", 750.00, 1.0)
+    assert math.isnan(first.index_pct) and math.isnan(first.rate_change_pct)
