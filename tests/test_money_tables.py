@@ -64,6 +64,8 @@ def test_homes_income_and_self_funders_change_by_hand(book):
     yf = uplift.first_year(case)
     per_home, dist = uplift.provider_income(case, yf)
     per_home = per_home.set_index("home_id").change_gbp_pw
+    # without a year given, provider_income works out the first year itself: the same changes
+    assert uplift.provider_income(case)[0].set_index("home_id").change_gbp_pw.to_dict() == {"H1": 150.00, "H2": 85.00}
     # 10% on every council fee: £760 -> £836 (+£76), £850 -> £935 (+£85).
     # H1: P1 +£76; P2's price stays £800 (no pass-through to top-ups), the fee £836 now covers it, so the
     #     home gets £836 instead of £800 (+£36) and the top-up ends; P3 (self-funder) pays half the

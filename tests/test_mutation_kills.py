@@ -178,3 +178,463 @@ def test_assess_pence_without_a_fee_marks_a_self_funder_with_minus_one():
     assert out["self_funder"].tolist() == [False, True]
     assert out["tariff"].tolist() == [0, 0]
     assert out["pea"].tolist() == [3_015, 3_015]
+
+
+# ---------------------------------------------------------------------------------------------
+# feemodel/model/funding.py
+# ---------------------------------------------------------------------------------------------
+# On 1 June 2026: FNC £267.68 a week, PEA £31.80; no capital, so no tariff income. A resident on
+# £200 a week pays 200.00 - 31.80 = £168.20 towards a council placement.
+JUNE26 = dt.date(2026, 6, 1)
+
+
+def _bare_book(**extra) -> pd.DataFrame:
+    """Four placements with only the columns every book has (no band, area, proposed band,
+    supplementary hours or first-party top-up columns); blanks are NaN, as the loader gives them."""
+    nan = float("nan")
+    data = dict(
+        placement_id=["P1", "P2", "P3", "P4"], home_id=["H1", "H2", "H2", "H2"],
+        setting=["residential", "nursing", "nursing", "nursing"], client_group=["older", "older", "older", "older"],
+        funding=["council", "self", "chc", "self"], fnc_eligible=[False, True, True, True],
+        weekly_fee=[760.0, nan, 1200.0, nan], third_party_topup=[40.0, nan, nan, nan],
+        provider_price=[800.0, 1400.0, 1200.0, 250.0], weekly_income=[200.0] * 4, capital=[0.0] * 4,
+        assessed_contribution=[nan] * 4,
+    )
+    data.update(extra)
+    return pd.DataFrame(data)
+
+
+def test_book_arrays_from_a_book_without_the_optional_columns():
+    from feemodel.model.funding import BookArrays
+    a = BookArrays.from_frame(_bare_book())
+    # no band column: every placement has no band (code -1); the only name seen is the blank one
+    assert a.n == 4 and a.band_code.tolist() == [-1, -1, -1, -1] and a.band_names == ("",)
+    # no area column: every placement is in the council's area
+    assert a.in_area.tolist() == [True, True, True, True]
+    # no reassessment columns: no proposed band (-1), no own supplementary hours (NaN, as floats)
+    assert a.proposed_band_code.tolist() == [-1, -1, -1, -1] and a.proposed_band_names == ("",)
+    assert a.supplementary_hours.dtype == np.float64 and np.isnan(a.supplementary_hours).all()
+    assert not a.has_reassessment
+    # blank fee and blank top-up are 0 pence; P1's £760 fee -> 76,000p, its family's £40 top-up -> 4,000p
+    assert a.fee.tolist() == [76_000, 0, 120_000, 0]
+    assert a.topup.tolist() == [4_000, 0, 0, 0]
+    # no first_party_topup column: no resident pays their own top-up
+    assert a.first_party.tolist() == [False, False, False, False]
+    # no recorded contribution: -1 ("not given")
+    assert a.given.tolist() == [-1, -1, -1, -1]
+
+
+def test_book_arrays_read_a_small_first_party_topup_and_blank_supplementary_hours():
+    from feemodel.model.funding import BookArrays
+    # the resident's own top-up of 50p is a first-party top-up (any amount above 0); a blank
+    # supplementary_hours cell ("") is no figure (NaN), 3.5 is 3.5 hours
+    book = _bare_book(first_party_topup=[0.50, float("nan"), float("nan"), float("nan")],
+                      third_party_topup=[0.0, 0.0, 0.0, 0.0], supplementary_hours=["", "3.5", "", ""])
+    a = BookArrays.from_frame(book)
+    assert a.first_party.tolist() == [True, False, False, False]
+    assert a.topup.tolist() == [50, 0, 0, 0]
+    assert np.isnan(a.supplementary_hours[0]) and a.supplementary_hours[1] == 3.5
+
+
+def test_band_codes_treat_blank_and_missing_bands_as_no_band():
+    from feemodel.model.funding import BookArrays
+    # bands " A " (trimmed to "A"), "" and missing: only "A" is a band; band_values gives A's value to
+    # the first and the default (0, or the one given) to the other two
+    a = BookArrays.from_frame(_bare_book(band=[" A ", "", None, "A"]))
+    assert a.band_names == ("", "A")
+    assert a.band_code.tolist() == [1, -1, -1, 1]
+    assert a.band_values({"A": 50_000}).tolist() == [50_000, 0, 0, 50_000]
+    assert a.band_values({"A": 2.5}, 1.0, float).tolist() == [2.5, 1.0, 1.0, 2.5]
+
+
+def test_split_pence_self_funder_below_fnc_pays_nothing_and_figures_stay_whole_pence():
+    from feemodel.model.funding import split_pence
+    rules = ChargingRules.on(JUNE26, PARAMS)
+    s = split_pence(_bare_book(), rules, 26_768)
+    # P4: a nursing self-funder whose price (£250.00) is below FNC (£267.68) pays max(250.00 - 267.68, 0) = £0
+    assert s["resident"][3] == 0 and s["nhs_fnc"][3] == 26_768 and s["gross"][3] == 26_768
+    # P1: council fee £760, income £200 -> resident £168.20, council £591.80, family £40
+    assert (s["resident"][0], s["council"][0], s["third_party"][0]) == (16_820, 59_180, 4_000)
+    for part in ("gross", "council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"):
+        assert s[part].dtype == np.int64, part
+    # a means test given by the caller (uncapped) is used as given: a contribution of £100.00 for P1
+    given = {"contribution": np.array([10_000, 0, 0, 0]), "self_funder": np.array([False, False, False, False])}
+    s = split_pence(_bare_book(), rules, 26_768, uncapped=given)
+    assert (s["resident"][0], s["council"][0]) == (10_000, 66_000)
+
+
+@pytest.mark.parametrize("collection, paid", [
+    # council_gross: the council pays the home the gross fee less FNC: P1 760 + 40 = £800
+    ("council_gross", [800.0, 0.0, 0.0, 0.0]),
+    # direct: the council pays its own share and the resident's: 591.80 + 168.20 = £760; the family pays its £40 itself
+    ("direct", [760.0, 0.0, 0.0, 0.0]),
+])
+def test_council_pays_nothing_to_the_home_for_self_funders_and_chc(collection, paid):
+    from feemodel.model.funding import funding_split
+    book = _bare_book(area=["in"] * 4, band=["A", "", "", ""])
+    split = funding_split(book, PARAMS, JUNE26, collection)
+    # P2 and P4 are self-funders, P3 is NHS CHC: the council pays their homes nothing
+    assert split.council_pays_provider_gbp_pw.tolist() == paid
+
+
+def _split_frame() -> pd.DataFrame:
+    """A funding split in £/week (as funding_split gives it), bands first seen out of name order."""
+    parts = ["council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"]
+    rows = [
+        # band, funding, gross, council, resident, third_party, first_party, nhs_fnc, nhs_chc
+        ("Residential", "council", 800.0, 591.80, 168.20, 40.0, 0.0, 0.0, 0.0),
+        ("Nursing", "council", 1117.68, 681.80, 168.20, 0.0, 0.0, 267.68, 0.0),
+        ("", "self", 1000.0, 0.0, 1000.0, 0.0, 0.0, 0.0, 0.0),
+    ]
+    out = pd.DataFrame(rows, columns=["band", "funding", "gross_gbp_pw"] + [f"{p}_gbp_pw" for p in parts])
+    out.insert(0, "client_group", "older")
+    out.insert(0, "area", "in")
+    return out
+
+
+def test_summary_tables_layout_order_and_the_not_council_funded_label():
+    from feemodel.model.funding import summary_tables
+    t = summary_tables(_split_frame())
+    parts = ["gross", "council", "resident", "third_party", "first_party", "nhs_fnc", "nhs_chc"]
+    # columns: grouping, group, placements, each payer a week, then each payer a year
+    assert list(t.columns) == (["grouping", "group", "placements"] + [f"{p}_gbp_pw" for p in parts]
+                               + [f"{p}_gbp_pa" for p in parts])
+    # one row per group, numbered 0..n-1; groups sorted by name within each grouping ("(" sorts
+    # before letters), the self-funder's blank band shown as "(not council-funded)"
+    assert list(t.index) == list(range(len(t)))
+    assert list(zip(t.grouping, t.group, strict=True)) == [
+        ("band", "(not council-funded)"), ("band", "Nursing"), ("band", "Residential"),
+        ("client_group", "older"), ("area", "in"), ("funding", "council"), ("funding", "self")]
+    assert t.placements.tolist() == [1, 1, 1, 3, 3, 2, 1]
+    # the self-funder pays £1,000 a week: £1,000 x 365 / 7 = £52,142.857 -> £52,142.86 a year
+    assert (t.resident_gbp_pw[0], t.resident_gbp_pa[0]) == (1000.0, 52142.86)
+
+
+def test_topup_exposure_counts_every_topup_above_zero():
+    from feemodel.model.funding import topup_exposure
+    split = pd.DataFrame({"third_party_gbp_pw": [1.00, 0.0, 30.00], "first_party_gbp_pw": [0.0, 1.00, 0.0]})
+    e = topup_exposure(split, "council_gross")
+    # families' top-ups: £1 and £30 -> 2 placements, £31 a week; a year 31 x 365 / 7 = 11,315 / 7 = 1,616.43
+    assert (e["placements_with_topups"], e["topups_gbp_pw"], e["council_exposure_gbp_pa"]) == (2, 31.0, 1616.43)
+    # the resident's own top-up of £1: 1 placement; a year 365 / 7 = 52.142857 -> £52.14
+    assert (e["placements_with_first_party_topups"], e["first_party_topups_gbp_pw"], e["first_party_exposure_gbp_pa"]) == (1, 1.0, 52.14)
+    assert e["collected_by_council"] is True
+    # a split without the first-party column (no resident pays their own top-up): all first-party figures 0
+    e = topup_exposure(split.drop(columns="first_party_gbp_pw"), "direct")
+    assert (e["placements_with_first_party_topups"], e["first_party_topups_gbp_pw"], e["first_party_exposure_gbp_pa"]) == (0, 0.0, 0.0)
+    assert e["collected_by_council"] is False
+
+
+# ---------------------------------------------------------------------------------------------
+# feemodel/model/uplift.py
+# ---------------------------------------------------------------------------------------------
+
+
+def test_provider_income_table_and_its_distribution_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import provider_income
+    # Seven homes, each taking £1,000.00 a week before (A from two placements of £500); the weekly
+    # gross after (pence) gives these changes, chosen at the edges of the published bands:
+    #   A: 50,000 + 50,000 -> 50,000 + 49,999: -£0.01 (lose);  B: no change;  C: +£0.01;
+    #   D: +£500.00 (top of "up to £500");  G: +£500.50;  E: +£2,000.00 (top of "£500 to £2,000");
+    #   F: +£2,000.50 (over £2,000). The book lists them out of name order.
+    ids = ["F", "A", "A", "B", "C", "D", "G", "E"]
+    old = [100_000, 50_000, 50_000, 100_000, 100_000, 100_000, 100_000, 100_000]
+    new = [300_050, 50_000, 49_999, 100_000, 100_001, 150_000, 150_050, 300_000]
+    homes = pd.DataFrame({"home_id": list("ABCDEFG"), "home_name": [f"Home {h}" for h in "ABCDEFG"],
+                          "area": ["in", "in", "out", "in", "in", "in", "out"],
+                          "setting": ["residential", "nursing"] * 3 + ["residential"]})
+    yf = SimpleNamespace(base={"gross": np.array(old)}, new={"gross": np.array(new)})
+
+    def case(named):
+        return SimpleNamespace(scenario=SimpleNamespace(publication=SimpleNamespace(name_homes=named)),
+                               book=SimpleNamespace(placements=pd.DataFrame({"home_id": ids}), homes=homes))
+
+    per_home, dist = provider_income(case(True), yf)
+    assert list(per_home.columns) == ["home_id", "home_name", "area", "setting", "change_gbp_pw", "change_pct",
+                                      "weekly_income_before_gbp"]
+    assert per_home.home_id.tolist() == list("ABCDEFG")
+    assert per_home.home_name.tolist() == [f"Home {h}" for h in "ABCDEFG"]
+    assert per_home.area.tolist() == ["in", "in", "out", "in", "in", "in", "out"]
+    assert per_home.setting.tolist() == ["residential", "nursing"] * 3 + ["residential"]
+    assert per_home.change_gbp_pw.tolist() == [-0.01, 0.0, 0.01, 500.0, 2000.0, 2000.5, 500.5]
+    # change / £1,000 x 100, to 2 dp: -0.001% -> 0.00; 0.001% -> 0.00; 50%; 200%; 200.05%; 50.05%
+    assert per_home.change_pct.tolist() == [0.0, 0.0, 0.0, 50.0, 200.0, 200.05, 50.05]
+    assert per_home.weekly_income_before_gbp.tolist() == [1000.0] * 7
+    # not named: the home_id and no name column
+    per_home, _ = provider_income(case(False), yf)
+    assert list(per_home.columns) == ["home_id", "area", "setting", "change_gbp_pw", "change_pct", "weekly_income_before_gbp"]
+    # bands (lower edge excluded, upper included): lose A -0.01; no change B; up to £500: C + D = 500.01;
+    # £500 to £2,000: G + E = 2,500.50; over £2,000: F 2,000.50
+    assert list(dist.columns) == ["group", "homes", "total_change_gbp_pw"]
+    assert dist.group.tolist()[:5] == ["lose", "no change", "gain up to £500 a week", "gain £500 to £2,000 a week",
+                                      "gain over £2,000 a week"]
+    assert dist.homes.tolist()[:5] == [1, 1, 2, 2, 1]
+    assert dist.total_change_gbp_pw.tolist()[:5] == [-0.01, 0.0, 500.01, 2500.5, 2000.5]
+    # percentiles of the 7 changes sorted (-0.01, 0, 0.01, 500, 500.50, 2000, 2000.50), linear between
+    # points at position q x 6: P10 0.6 -> -0.01 + 0.6 x 0.01 = -0.004 -> £0.00; P25 1.5 -> 0.005 -> £0.01;
+    # P50 3 -> 500.00; P75 4.5 -> 500.50 + 0.5 x 1,499.50 = 1,250.25; P90 5.4 -> 2,000 + 0.4 x 0.50 = 2,000.20
+    assert dist.group.tolist()[5:] == [f"P{q} change per home (£/week)" for q in (10, 25, 50, 75, 90)]
+    assert dist.homes[5:].isna().all()
+    assert dist.total_change_gbp_pw.tolist()[5:] == [0.0, 0.01, 500.0, 1250.25, 2000.2]
+
+
+def _split_fees_call(reach, in_area=(True, True, False), shape=None):
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import split_fees
+    u = SimpleNamespace(reach_rule=reach, protection="keep_fee", protection_pct=0)
+    fee_old = np.array([90_000, 70_000, 75_000])
+    band_old = np.array([70_000, 70_000, 70_000])
+    # three proposed bands: Z (no placement moves to it), Y £600, X £800
+    weights = [np.zeros(3), np.array([0.5, 0.0, 1.0]), np.array([0.5, 1.0, 0.0])]
+    rates = [np.array(100_000), np.array(60_000), np.array(80_000)] if shape is None else shape
+    return split_fees(u, fee_old, band_old, weights, rates, np.array(in_area), out_factor=1.10)
+
+
+@pytest.mark.parametrize("reach", ["protect_above_new_rate", "protect_above_current_rate"])
+def test_split_fees_by_hand(reach):
+    # P1 £900, half to Y (£600), half to X (£800): above both -> keeps £900; band rate 0.5 x 600 + 0.5 x 800 = £700
+    # P2 £700, all to X (£800): not above -> £800; band rate £800 (above Y's £600, but it has no share of Y)
+    # P3 £750, all to Y (£600): above -> keeps £750 in county; it is out of county, so £750 x 1.10 = £825.00;
+    #    band rate £600.  Against the current rate (£700): P1 and P3 are above, P2 (= £700) is not; same fees.
+    fee, above, band = _split_fees_call(reach)
+    assert fee.tolist() == [90_000, 80_000, 82_500]
+    assert above.tolist() == [True, False, True]
+    assert band.tolist() == [70_000, 80_000, 60_000]
+
+
+def test_split_fees_over_draws_and_a_weight_list_that_does_not_match_the_rates():
+    # two draws of the rates (rows): draw 1 as above (Y £600, X £800); draw 2 Y £660, X £880.
+    # draw 2: P1 £900 above both -> £900; P2 £700 -> X £880; P3 £750 above Y £660 -> keeps £750 (all in county)
+    # band rates draw 2: P1 0.5 x 660 + 0.5 x 880 = £770; P2 £880; P3 £660
+    rates = [np.array([[100_000], [100_000]]), np.array([[60_000], [66_000]]), np.array([[80_000], [88_000]])]
+    fee, above, band = _split_fees_call("protect_above_new_rate", (True, True, True), rates)
+    assert fee.tolist() == [[90_000, 80_000, 75_000], [90_000, 88_000, 75_000]]
+    assert above.tolist() == [[True, False, True], [True, False, True]]
+    assert band.tolist() == [[70_000, 80_000, 60_000], [77_000, 88_000, 66_000]]
+    # one weight per proposed band: three weights and two rates is refused
+    with pytest.raises(ValueError):
+        _split_fees_call("protect_above_new_rate", shape=[np.array(60_000), np.array(80_000)])
+
+
+def test_placement_options_own_proposed_band_and_mapping_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.funding import BookArrays
+    from feemodel.model.uplift import placement_options
+    # proposed bands: Res (supplementary £20.00 an hour, 2 hours in the band) and Nur (£25.00, 0 hours);
+    # mapping: "Old" splits 40% Res / 60% Nur, "OldN" all to Nur
+    bands = [SimpleNamespace(name="Res", supplementary_hourly_rate=20.0, supplementary_hours=2.0),
+             SimpleNamespace(name="Nur", supplementary_hourly_rate=25.0, supplementary_hours=0.0)]
+    scenario = SimpleNamespace(bands=lambda which: bands, band_mapping={"Old": {"Res": 40, "Nur": 60}, "OldN": "Nur"})
+    # every placement has its own proposed band (none blank): it wins over the mapping
+    a = BookArrays.from_frame(_bare_book(band=["Old", "OldN", "Old", "OldN"], proposed_band=["Nur", "Res", "Nur", "Nur"],
+                                         supplementary_hours=[float("nan"), 3.0, float("nan"), float("nan")]))
+    names, weights, supplement = placement_options(scenario, a)
+    assert names == ["Res", "Nur"]
+    assert weights.tolist() == [[0, 1], [1, 0], [0, 1], [0, 1]]
+    # P2's own 3 hours: under Res 3 x 20.00 - 2 x 20.00 = £20.00 (2,000p); under Nur 3 x 25.00 - 0 = £75.00
+    assert supplement.tolist() == [[0, 0], [2_000, 7_500], [0, 0], [0, 0]] and supplement.dtype == np.int64  # whole pence
+    # no own bands: the mapping; a blank band (P2) moves nowhere
+    a = BookArrays.from_frame(_bare_book(band=["Old", "", "OldN", "Old"]))
+    names, weights, supplement = placement_options(scenario, a)
+    assert weights.tolist() == [[0.4, 0.6], [0, 0], [0, 1], [0.4, 0.6]]
+    assert supplement.tolist() == [[0, 0]] * 4 and supplement.dtype == np.int64
+
+
+def test_indexed_rate_moves_each_part_by_its_own_factor():
+    from feemodel.model.uplift import _indexed
+    # a £1,000.00 rate with a £50.00 quality premium and £100.00 of supplementary needs: the core is
+    # 1,000 - 50 - 100 = £850.00. Core x 1.10 = 935.00, premium x 1.20 = 60.00, supplementary x 1.30 = 130.00:
+    # £1,125.00
+    mult = {"core": 1.10, "quality_premium": 1.20, "supplementary_needs": 1.30}
+    assert _indexed(100_000, {"quality_premium": 5_000, "supplementary_needs": 10_000}, mult) == pytest.approx(1125.00, abs=1e-9)
+    # one factor for every part: the plain product, £1,000.00 x 1.10 = £1,100.00
+    same = dict.fromkeys(mult, 1.10)
+    assert _indexed(100_000, {"quality_premium": 5_000, "supplementary_needs": 10_000}, same) == pytest.approx(1100.00, abs=1e-9)
+
+
+def test_topups_table_outcomes_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import topups_table
+    # families' top-ups before -> after (pence), bands listed out of name order:
+    #   P1 R none; P2 R 1p -> 1p (unchanged); P3 N £50.00 -> £49.99 (falls); P4 N £50.00 -> £50.01 (rises);
+    #   P5 R £20.00 -> 0 (vanishes); P6 R £1.00 -> £1.01 (rises)
+    case = SimpleNamespace(book=SimpleNamespace(placements=pd.DataFrame({"band": ["R", "R", "N", "N", "R", "R"]})))
+    yf = SimpleNamespace(base={"third_party": np.array([0, 1, 5_000, 5_000, 2_000, 100])},
+                         new={"third_party": np.array([0, 1, 4_999, 5_001, 0, 101])})
+    t = topups_table(case, yf)
+    assert t.columns.tolist() == ["band", "outcome", "placements", "average_topup_before_gbp_pw",
+                                  "average_topup_after_gbp_pw", "average_change_gbp_pw"]
+    # by band (N before R), outcomes in name order; then all bands: rises = P4 and P6:
+    # before (50.00 + 1.00) / 2 = 25.50, after (50.01 + 1.01) / 2 = 25.51, change +0.01
+    assert [tuple(r) for r in t.itertuples(index=False)] == [
+        ("N", "falls", 1, 50.00, 49.99, -0.01),
+        ("N", "rises", 1, 50.00, 50.01, 0.01),
+        ("R", "rises", 1, 1.00, 1.01, 0.01),
+        ("R", "unchanged", 1, 0.01, 0.01, 0.00),
+        ("R", "vanishes", 1, 20.00, 0.00, -20.00),
+        ("All bands", "falls", 1, 50.00, 49.99, -0.01),
+        ("All bands", "rises", 2, 25.50, 25.51, 0.01),
+        ("All bands", "unchanged", 1, 0.01, 0.01, 0.00),
+        ("All bands", "vanishes", 1, 20.00, 0.00, -20.00),
+    ]
+    # a book with no top-ups: an empty table that still has its six columns
+    none = SimpleNamespace(base={"third_party": np.zeros(6, dtype=np.int64)}, new={"third_party": np.zeros(6, dtype=np.int64)})
+    empty = topups_table(case, none)
+    assert len(empty) == 0 and empty.columns.tolist() == t.columns.tolist()
+
+
+def test_band_staff_share_reads_the_build_up_at_the_rates_date(monkeypatch):
+    from types import SimpleNamespace
+
+    from feemodel.model import uplift
+    seen = []
+    lines = {"cost_of_care_total": 50_000, "care_staff": 30_000, "nursing_staff": 0, "other_staff": 10_000}
+
+    def build_up(band, scenario, params, when):
+        seen.append((params, when))
+        return lines
+
+    monkeypatch.setattr(uplift, "band_rate_pence", build_up)
+    scenario = SimpleNamespace(indexation=SimpleNamespace(weights="build_up", staff_share_pct=57.0), rates_date=JUNE26)
+    band = SimpleNamespace(category="built")
+    # staff lines (care 300 + nursing 0 + other staff 100) / cost of care 500 = 0.8, from the build-up
+    # read with the given parameters at the scenario's rates date
+    assert uplift.band_staff_share(band, scenario, PARAMS) == pytest.approx(0.8)
+    assert seen == [(PARAMS, JUNE26)]
+    # a build-up with no cost at all has no staff share (0), not a division by zero
+    lines = {"cost_of_care_total": 0, "care_staff": 0, "nursing_staff": 0, "other_staff": 0}
+    assert uplift.band_staff_share(band, scenario, PARAMS) == 0.0
+    # a stated band (no category) uses staff_share_pct: 57% -> 0.57
+    assert uplift.band_staff_share(SimpleNamespace(category=None), scenario, PARAMS) == pytest.approx(0.57)
+
+
+def test_later_years_each_have_their_own_band_factors(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    # as tests/test_uplift_rules.py::test_build_up_weights_index_each_band_on_its_staff_share: the built
+    # band (£500, staff share 80%) moves 0.8 x 5 + 0.2 x 2 = 4.4% a year, the stated band (£700, 57%)
+    # 0.57 x 5 + 0.43 x 2 = 3.71% a year. Year 2 (2028/29) is two years of it, not year 1 again:
+    #   500 x 1.044 x 1.044 = 500 x 1.089936 = 544.968 -> £544.97
+    #   700 x 1.0371 x 1.0371 = 700 x 1.07557641 = 752.903487 -> £752.90
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
+    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
+                    indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    assert uplift.band_rates_costed(case, 1, float(case.index.cumulative_factor[1])) == {"Built": 52200, "Residential": 72597}
+    assert uplift.band_rates_costed(case, 2, float(case.index.cumulative_factor[2])) == {"Built": 54497, "Residential": 75290}
+
+
+def test_self_funders_part_year_change_from_a_mid_year_date_with_replaced_leavers(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement (Residential, £760) and one residential self-funder (£1,000); 10% on every
+    # council fee from 1 October 2026: 760 -> 836, +£76; the self-funder pays half of it, +£38 a week.
+    # 20% of residents leave a year and every leaver is replaced, so each place is filled every day:
+    # 1 Oct 2026 to 31 Mar 2027 is 31 + 30 + 31 + 31 + 28 + 31 = 182 days = 26 weeks -> 38 x 26 = £988.00
+    path = tiny_scenario(tmp_path, [dict(), dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01",
+                          "self_funder_pass_through_pct": 50, "protection": "none",
+                          "turnover": {"annual_exit_rate_pct": 20, "replace_leavers": True}},
+                         proposed_structure="legacy", band_mapping={})
+    sf = uplift.self_funder_change(load_case(path))
+    assert (sf["self_funders"], sf["total_change_gbp_pw"]) == (1, 38.00)
+    assert sf["total_change_part_year_gbp"] == 988.00
+
+
+def test_headline_by_hand():
+    from feemodel.model.uplift import headline
+    # first year 2026/27 (the first row): part year +£100.00 (gross +£110.00, top-ups +£5.00), full year
+    # +£250.00 with 2 placements affected and 1 protected; 2027/28 full year +£400.00 (listed in between)
+    cost = pd.DataFrame([
+        ("2026/27", "part_year", 100.00, 110.00, 5.00, 2, 1),
+        ("2027/28", "full_year", 400.00, 420.00, 6.00, 2, 0),
+        ("2026/27", "full_year", 250.00, 260.00, 7.00, 2, 1),
+    ], columns=["financial_year", "period", "council_net_change_gbp", "gross_change_gbp", "topup_change_gbp",
+                "placements_affected", "protected"])
+    h = headline(cost)
+    assert list(h.items())[:7] == [
+        ("financial_year", "2026/27"), ("council_net_change_part_year_gbp", 100.00),
+        ("council_net_change_full_year_gbp", 250.00), ("gross_change_part_year_gbp", 110.00),
+        ("topup_change_part_year_gbp", 5.00), ("placements_affected", 2), ("placements_protected", 1)]
+    # by year, in year order: 2026/27 £250.00, 2027/28 £400.00
+    assert list(h["council_net_change_by_year_gbp"].items()) == [("2026/27", 250.00), ("2027/28", 400.00)]
+
+
+def test_out_of_area_factor_follows_the_settings_it_is_given():
+    from types import SimpleNamespace
+
+    from feemodel.inputs.scenario import OutOfArea, Uplift
+    from feemodel.model.uplift import out_of_area_factor
+    # the scenario says band_change (no factor: the band's own % applies); varied to a stated 20% in a
+    # year with later indices of 1.05: (1 + 20 / 100) x 1.05 = 1.26
+    case = SimpleNamespace(scenario=SimpleNamespace(uplift=Uplift(out_of_area=OutOfArea(method="band_change"))))
+    assert out_of_area_factor(case, 1.05) is None
+    assert out_of_area_factor(case, 1.05, {"out_of_area": OutOfArea(method="pct", pct=20.0)}) == pytest.approx(1.26)
+
+
+def test_rate_card_by_year_by_hand_on_build_up_weights(tmp_path):
+    import math
+
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    # as test_later_years_each_have_their_own_band_factors: Built £500 moves 4.4% a year, Residential £700
+    # 3.71% a year; the first year adds 0% (uniform 0%). Rate = base x factor, to the penny; change from
+    # the rate the year before, % to 2 dp half up; factor to 8 dp:
+    #   Built:       2026 500.00 (0%); 2027 500 x 1.044 = 522.00 (4.40%); 2028 x 1.089936 = 544.968 -> 544.97
+    #                ((544.97 - 522) / 522 = 4.4004% -> 4.40); 2029 x 1.137893184 = 568.9466 -> 568.95 (4.4002% -> 4.40)
+    #   Residential: 2026 700.00; 2027 x 1.0371 = 725.97 (3.71%); 2028 x 1.07557641 = 752.9035 -> 752.90
+    #                (26.93 / 725.97 = 3.7095% -> 3.71); 2029 x 1.115480294811 = 780.8362 -> 780.84
+    #                (27.94 / 752.90 = 3.7110% -> 3.71), factor 1.11548029 (8 dp)
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
+    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
+                    indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    card = uplift.rate_card_by_year(case)
+    assert list(card.columns) == ["financial_year", "band", "weekly_rate_gbp", "index_pct", "rate_change_pct",
+                                  "cumulative_factor", "supplementary_needs_gbp_pw"]
+    card = card[card.financial_year <= 2029]
+    assert list(zip(card.financial_year, card.band, strict=True)) == [(y, b) for y in range(2026, 2030) for b in ("Built", "Residential")]
+    assert card.weekly_rate_gbp.tolist() == [500.00, 700.00, 522.00, 725.97, 544.97, 752.90, 568.95, 780.84]
+    assert card.index_pct.tolist() == pytest.approx([0.0, 0.0, 4.4, 3.71, 4.4, 3.71, 4.4, 3.71])
+    assert card.rate_change_pct.tolist() == [0.0, 0.0, 4.40, 3.71, 4.40, 3.71, 4.40, 3.71]
+    assert card.cumulative_factor.tolist() == [1.0, 1.0, 1.044, 1.0371, 1.089936, 1.07557641, 1.13789318, 1.11548029]
+    assert not any(math.isnan(v) for v in card.supplementary_needs_gbp_pw)
+
+
+def test_rate_card_by_year_lists_the_current_bands_for_a_pct_method(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for, res
+    # 10% on every fee; the current band Residential (£700) maps to a proposed Res A (£750): a % method
+    # costs the current bands, so the card's first year is Residential at 700 x 1.10 = £770.00, +10%
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=10), current=[res("Residential", 700.0)],
+                    proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"})
+    first = uplift.rate_card_by_year(case).iloc[0]
+    assert (first.financial_year, first.band, first.weekly_rate_gbp, first.index_pct, first.rate_change_pct) == (2026, "Residential", 770.00, 10.0, 10.0)
+
+
+def test_rate_card_by_year_lists_the_proposed_bands_for_target_rates(tmp_path):
+    import math
+
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for, res
+    # target_rates: the card lists the proposed bands at their full proposed rate (before any phasing):
+    # Res A £750.00 in the first year, with no index % and no change % (a move to a rate card, not a %)
+    case = case_for(tmp_path, [700], dict(method="target_rates"), current=[res("Residential", 700.0)],
+                    proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"})
+    first = uplift.rate_card_by_year(case).iloc[0]
+    assert (first.financial_year, first.band, first.weekly_rate_gbp, first.cumulative_factor) == (2026, "Res A", 750.00, 1.0)
+    assert math.isnan(first.index_pct) and math.isnan(first.rate_change_pct)
