@@ -438,6 +438,47 @@ class Market(Strict):
     cost_category: dict[Literal["residential", "nursing"], str] = {}
 
 
+class CostPressure(Strict):
+    """How the cost pressure of the fee year is weighed (``feemodel.model.cost_pressure``).
+
+    ``weights``: ``build_up`` (each band built from a cost category: its staff lines' share of its
+    cost of care; stated bands: ``indexation.staff_share_pct``) or ``survey`` (the survey medians of
+    the band's category: staff lines over the sum of line medians). ``energy_pct``: energy prices'
+    change in a financial year (%; optional, with its source as a note under
+    ``cost_pressure.energy_pct``); where the fee year has one, the build-up's supplies items named in
+    ``energy_items`` are weighed on it instead of CPI."""
+
+    weights: Literal["build_up", "survey"] = "build_up"
+    energy_pct: dict[int, SignedPct] = {}
+    energy_items: list[Annotated[str, Field(min_length=1, max_length=80)]] = ["utilities"]
+
+
+class PastUplift(Strict):
+    """One past year's uplift against that year's cost pressure (both %, as the council recorded them)."""
+
+    uplift_pct: SignedPct
+    cost_pressure_pct: SignedPct
+
+
+class SurveyResponse(Strict):
+    """A survey category's response: homes invited, returns received, returns validated (kept), and
+    optionally the surveyed homes' median care hours per resident per week (set beside the hours the
+    build-up assumes)."""
+
+    invited: Annotated[int, Field(ge=0, le=100_000)]
+    returned: Annotated[int, Field(ge=0, le=100_000)]
+    validated: Annotated[int, Field(ge=0, le=100_000)]
+    care_hours_prpw: Hours | None = None
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.returned > self.invited:
+            raise ValueError(f"returned ({self.returned}) is more than invited ({self.invited})")
+        if self.validated > self.returned:
+            raise ValueError(f"validated ({self.validated}) is more than returned ({self.returned})")
+        return self
+
+
 def note_key_problem(tree, key: str) -> str | None:
     """Why ``key`` (a dotted path such as ``cost_of_care.categories.x.occupancy_pct``) names nothing
     in the scenario ``tree`` (its ``model_dump``), or None when it does. A band in a list is named
@@ -489,6 +530,14 @@ class Scenario(Strict):
     decision: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
     # when the provider cost survey's returns were collected (stated beside the survey figures)
     survey_date: dt.date | None = None
+    # the providers' challenge (feemodel.model.cost_pressure, survey_quality): how the fee year's
+    # cost pressure is weighed; past years' uplifts against their cost pressure, by financial year;
+    # the survey's response per cost_of_care category (homes invited, returned, validated)
+    cost_pressure: CostPressure = CostPressure()
+    past_uplifts: dict[Annotated[int, Field(ge=2000, le=2040)], PastUplift] = {}
+    survey_response: dict[str, SurveyResponse] = {}
+    # the reason for each survey exclusion, keyed as in survey_exclusions ("H068:standard_nursing")
+    survey_exclusion_reasons: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = {}
 
     # set after loading
     path: Path | None = Field(default=None, exclude=True)
@@ -569,6 +618,16 @@ class Scenario(Strict):
         if not fy_start <= self.uplift.effective_date < dt.date(self.financial_year + 1, 4, 1):
             raise ValueError(f"uplift.effective_date {self.uplift.effective_date} is outside financial year "
                              f"{self.financial_year}/{(self.financial_year + 1) % 100:02d} (1 April to 31 March)")
+        for year in self.past_uplifts:
+            if year >= self.financial_year:
+                raise ValueError(f"past_uplifts: {year} is not before the scenario's financial year {self.financial_year}; "
+                                 "list the years before it")
+        for item in self.survey_exclusion_reasons:
+            if item not in self.survey_exclusions:
+                raise ValueError(f"survey_exclusion_reasons: {item!r} is not one of survey_exclusions: {self.survey_exclusions}")
+        for cat in self.survey_response:
+            if cat not in cats:
+                raise ValueError(f"survey_response: {cat!r} is not a cost_of_care category; known: {sorted(cats)}")
         for key in self.notes:
             problem = note_key_problem(self.model_dump(), key)
             if problem:

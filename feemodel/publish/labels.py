@@ -634,6 +634,87 @@ COLUMN_CODES["who"] = {
 }
 
 
+
+# -- the providers' challenge (model.cost_gap, model.cost_pressure, model.survey_quality): one block of
+#    columns and codes for the cost gap, cost pressure, past uplifts and survey quality tables.
+TABLE_COLUMNS.update({
+    ("cost_gap", "placements"): Label("Council placements", "count"),
+    ("cost_gap", "average_fee_now_gbp_pw"): _money("Average weekly fee paid now"),
+    ("cost_gap", "survey_category"): Label("Survey category compared", "text"),
+    ("cost_gap", "survey_median_gbp_pw"): _money("Provider survey median cost of care, fee year's prices"),
+    ("cost_gap", "built_rate_gbp_pw"): _money("Cost of care built by the council"),
+    ("cost_gap", "proposed_rate_gbp_pw"): _money("Proposed weekly rate"),
+    ("cost_gap", "benchmark"): Label("Cost of care measured by", "text"),
+    ("cost_gap", "cost_of_care_gbp_pw"): _money("Cost of care"),
+    ("cost_gap", "gap_now_gbp_pw"): _money("Gap between the cost of care and the fee now"),
+    ("cost_gap", "gap_now_pct"): Label("Gap between the cost of care and the fee now", "pct"),
+    ("cost_gap", "gap_proposed_gbp_pw"): _money("Gap between the cost of care and the proposed rate"),
+    ("cost_gap", "gap_proposed_pct"): Label("Gap between the cost of care and the proposed rate", "pct"),
+    ("cost_gap", "close_at_once_gbp_pa"): _money("Cost of closing the gap at once", "gbp_pa"),
+    ("cost_gap", "close_phased_first_year_gbp_pa"): _money("Cost of closing the gap in the first year, phased", "gbp_pa"),
+    ("cost_pressure", "component"): Label("Cost", "text"),
+    ("cost_pressure", "weight_pct"): Label("Weight", "pct_pa"),
+    ("cost_pressure", "index_pct"): Label("Change in the year", "pct_pa"),
+    ("cost_pressure", "contribution_pct"): Label("Contribution to the cost pressure", "pct_pa"),
+    ("cost_pressure", "weights_from"): Label("Weights from", "text"),
+    ("cost_pressure", "source"): Label("Source of the change", "text"),
+    ("cost_pressure_offer", "placements"): Label("Council placements", "count"),
+    ("cost_pressure_offer", "offer_pct"): Label("Uplift offered in the first year", "pct_pa"),
+    ("cost_pressure_offer", "pressure_pct"): Label("Cost pressure", "pct_pa"),
+    ("cost_pressure_offer", "gap_pct"): Label("Uplift less cost pressure (percentage points)", "pct_pa"),
+    ("cost_pressure_offer", "gap_gbp_pa"): _money("Uplift less cost pressure, on today's fees", "gbp_pa"),
+    ("uplift_history", "financial_year"): Label("Financial year starting April", "financial_year"),
+    ("uplift_history", "uplift_pct"): Label("Uplift", "pct_pa"),
+    ("uplift_history", "cost_pressure_pct"): Label("Cost pressure", "pct_pa"),
+    ("uplift_history", "gap_pct"): Label("Uplift less cost pressure (percentage points)", "pct_pa"),
+    ("uplift_history", "cumulative_uplift_factor"): Label("Cumulative uplift since the first year listed", "factor"),
+    ("uplift_history", "cumulative_cost_factor"): Label("Cumulative cost pressure since the first year listed", "factor"),
+    ("uplift_history", "cumulative_gap_pct"): Label("Fees against costs since the first year listed", "pct"),
+    ("survey_response", "invited"): Label("Homes invited", "count"),
+    ("survey_response", "returned"): Label("Returns received", "count"),
+    ("survey_response", "validated"): Label("Returns validated", "count"),
+    ("survey_response", "response_rate_pct"): Label("Response rate (returned / invited)", "pct"),
+    ("survey_response", "validated_rate_pct"): Label("Validated rate (validated / invited)", "pct"),
+    ("survey_response", "homes_in_survey_file"): Label("Homes in the survey file after exclusions", "count"),
+    ("survey_counts", "homes_returned"): Label("Homes that returned the line", "count"),
+    ("survey_counts", "homes_excluded"): Label("Homes excluded", "count"),
+    ("survey_counts", "homes_used"): Label("Homes used", "count"),
+    ("survey_counts", "warning"): Label("Warning", "text"),
+    ("survey_exclusion_reasons", "reason"): Label("Reason recorded", "text"),
+    ("survey_enhanced_check", "standard_category"): Label("Standard category", "text"),
+    ("survey_enhanced_check", "enhanced_category"): Label("Enhanced category", "text"),
+    ("survey_enhanced_check", "standard_median_gbp_pw"): _money("Standard category's survey median"),
+    ("survey_enhanced_check", "enhanced_median_gbp_pw"): _money("Enhanced category's survey median"),
+    ("survey_enhanced_check", "difference_gbp_pw"): _money("Enhanced less standard"),
+    ("survey_representativeness", "group"): Label("Homes", "text"),
+    ("survey_representativeness", "homes"): Label("How many homes", "count"),
+    ("survey_representativeness", "share_of_homes_pct"): Label("Share of all open in-county homes", "pct"),
+    ("survey_representativeness", "median_beds"): Label("Median beds a home", "number"),
+    ("survey_representativeness", "median_occupancy_pct"): Label("Median occupancy of a home", "pct"),
+    ("survey_representativeness", "median_council_share_pct"): Label("Median council-funded share of a home's occupied beds", "pct"),
+    ("assumptions_vs_actual", "occupancy_assumed_pct"): Label("Occupancy assumed in the cost of care", "pct"),
+    ("assumptions_vs_actual", "occupancy_actual_pct"): Label("Occupancy of open in-county homes of the setting", "pct"),
+    ("assumptions_vs_actual", "occupancy_surveyed_pct"): Label("Median occupancy of the surveyed homes", "pct"),
+    ("assumptions_vs_actual", "care_hours_assumed"): Label("Care hours assumed", "hours_prpw"),
+    ("assumptions_vs_actual", "care_hours_surveyed"): Label("Care hours surveyed (median)", "hours_prpw"),
+})
+COLUMN_CODES["component"] = {
+    "pay": "Staff pay (National Living Wage)",
+    "employer_ni": "Employer National Insurance",
+    "pension": "Employer pension contributions",
+    "energy": "Energy",
+    "other_costs": "Other costs (CPI)",
+    "total": "Cost pressure (total)",
+}
+COLUMN_CODES["benchmark"] = {
+    "survey median": "The provider survey's median",
+    "built rate": "The council's cost build-up",
+}
+CODES.update({
+    "surveyed homes": "Homes in the survey",
+    "all homes": "All open in-county homes",
+})
+
 def _check_registry() -> None:
     """Every label names a known unit and every unit a known kind (checked once, on import)."""
     for u in UNITS.values():
