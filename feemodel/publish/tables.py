@@ -321,12 +321,11 @@ TABLES: list[Table] = [
           "(uplift factor / cost factor - 1)."),
     Table("survey_response", survey_quality.response, (), "Provider cost survey: response",
           "Per category: homes invited, returns received and returns validated (as the scenario records them), the response "
-          "and validated rates (% of homes invited), and the homes whose returns the survey file holds after exclusions.",
-          counts=("invited", "returned", "validated", "homes_in_survey_file")),
+          "and validated rates (% of homes invited), and the homes whose returns the survey file holds after exclusions. Counts "
+          "of homes in the survey are shown as the survey summary shows them (they describe homes, not residents)."),
     Table("survey_counts", survey_quality.counts, ("cost_survey",), "Provider cost survey: homes per category and line",
           "Per category and cost line: homes that returned the line, homes excluded by the scenario and homes used, with a "
-          "warning where fewer than 5 homes are used.",
-          counts=("homes_returned", "homes_excluded", "homes_used")),
+          "warning where fewer than 5 homes are used (counts of homes shown as the survey summary shows them)."),
     Table("survey_exclusion_reasons", lambda c: _survey_homes(survey_quality.exclusion_reasons(c), c), ("cost_survey",),
           "Provider cost survey: why returns were excluded",
           "Each exclusion (home by letter, as in the other survey tables) with the reason the scenario records "
