@@ -139,9 +139,9 @@ def test_uplift_history_cumulative_gap(tmp_path):
 
 
 def test_past_uplifts_must_be_before_the_fee_year(tmp_path):
-    from feemodel.errors import InputError
-    with pytest.raises(InputError, match="past_uplifts: 2026 is not before"):
-        small_case(tmp_path, past_uplifts={2026: {"uplift_pct": 5, "cost_pressure_pct": 8}})
+    case = small_case(tmp_path, past_uplifts={2026: {"uplift_pct": 5, "cost_pressure_pct": 8}})
+    with pytest.raises(NotComputed, match="past_uplifts.2026 is not before the scenario's financial year 2026"):
+        cost_pressure.history(case.scenario)
 
 
 def test_survey_quality_tables(tmp_path):
@@ -167,7 +167,7 @@ def test_survey_quality_tables(tmp_path):
 
 
 def test_optional_inputs_absent_skip_with_a_reason(tmp_path):
-    case = small_case(tmp_path, survey_response={}, survey_exclusions=[], survey_exclusion_reasons={})
+    case = small_case(tmp_path, survey_response={}, survey_exclusions=[], survey_exclusion_reasons={}, past_uplifts={})
     with pytest.raises(NotComputed, match="survey_response"):
         survey_quality.response(case)
     with pytest.raises(NotComputed, match="excludes no survey returns"):
@@ -181,5 +181,49 @@ def test_survey_response_key_is_checked(tmp_path):
     from feemodel.errors import InputError
     with pytest.raises(InputError, match="validated .* is more than returned"):
         small_case(tmp_path / "a", survey_response={"standard_residential": {"invited": 5, "returned": 3, "validated": 4}})
-    with pytest.raises(InputError, match="not a cost_of_care category"):
-        small_case(tmp_path / "b", survey_response={"nope": {"invited": 5, "returned": 3, "validated": 3}})
+    # a key naming what the scenario lacks skips its table, naming the key (the rest of the run goes on)
+    r = T.compute(small_case(tmp_path / "b", survey_response={"nope": {"invited": 5, "returned": 3, "validated": 3}},
+                             survey_exclusion_reasons={"H9:x": "typo"}))
+    assert r.skipped["survey_response"].startswith("survey_response.nope is not a cost_of_care category")
+    assert "survey_exclusion_reasons names 'H9:x'" in r.skipped["survey_exclusion_reasons"]
+
+
+def _built(tmp_path, **top):
+    bands = {"now": [_res("Residential", 700.0)],
+             "new": [dict(name="Residential", setting="residential", client_group="older", category="standard_residential")]}
+    return small_case(tmp_path, band_structures=bands, **top)
+
+
+def test_returns_stated_with_the_change_from_last_year(tmp_path):
+    from feemodel.model import returns
+    case = _built(tmp_path, returns_last_year={"standard_residential": {"return_on_operations_pct": 5.0,
+                                                                        "freehold_value_per_bed": 72000, "capital_yield_pct": 5.5}})
+    r = returns.returns_stated(case).iloc[0]
+    # the example's standard_residential: £75,000 a bed at 6% over 52 weeks at 90% occupancy:
+    # 75,000 x 0.06 / (52 x 0.90) = 4,500 / 46.8 = £96.1538 -> £96.15 a week
+    assert (r.freehold_value_per_bed, r.capital_yield_pct, r.return_on_capital_gbp_pw) == (75000.0, 6.0, 96.15)
+    # change from last year: 75,000 - 72,000 = £3,000 a bed; 6.0 - 5.5 = 0.5 points
+    assert (r.value_per_bed_change, r.yield_change_points) == (3000.0, 0.5)
+    assert r.evidence.startswith("The 2022 fair cost of care exercise")
+
+
+def test_weekly_rate_sensitivity_to_the_capital_yield(tmp_path):
+    from feemodel.model import returns
+    case = _built(tmp_path)
+    t = returns.rate_sensitivity(case).set_index("assumption")
+    row = t.loc["capital_yield_pct"]
+    base = T._rate_card(case).iloc[0]
+    # the yield moves only the return on capital: at 5%, 3,750 / 46.8 = £80.13; at 7%, 5,250 / 46.8 = £112.18
+    assert row.weekly_rate_gbp == base.weekly_rate_gbp
+    assert row.rate_at_low_gbp_pw == pytest.approx(base.weekly_rate_gbp - 96.15 + 80.13, abs=0.005)
+    assert row.rate_at_high_gbp_pw == pytest.approx(base.weekly_rate_gbp - 96.15 + 112.18, abs=0.005)
+    assert row.swing_gbp_pw == pytest.approx(112.18 - 80.13, abs=0.005)
+
+
+def test_returns_skip_without_a_built_band(tmp_path):
+    from feemodel.model import returns
+    case = small_case(tmp_path)
+    with pytest.raises(NotComputed, match="built from a cost-of-care category"):
+        returns.returns_stated(case)
+    with pytest.raises(NotComputed, match="built from a cost-of-care category"):
+        returns.rate_sensitivity(case)

@@ -538,6 +538,8 @@ class Scenario(Strict):
     survey_response: dict[str, SurveyResponse] = {}
     # the reason for each survey exclusion, keyed as in survey_exclusions ("H068:standard_nursing")
     survey_exclusion_reasons: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = {}
+    # last year's return inputs per cost_of_care category (the change from last year is shown beside this year's)
+    returns_last_year: dict[str, Returns] = {}
 
     # set after loading
     path: Path | None = Field(default=None, exclude=True)
@@ -618,16 +620,6 @@ class Scenario(Strict):
         if not fy_start <= self.uplift.effective_date < dt.date(self.financial_year + 1, 4, 1):
             raise ValueError(f"uplift.effective_date {self.uplift.effective_date} is outside financial year "
                              f"{self.financial_year}/{(self.financial_year + 1) % 100:02d} (1 April to 31 March)")
-        for year in self.past_uplifts:
-            if year >= self.financial_year:
-                raise ValueError(f"past_uplifts: {year} is not before the scenario's financial year {self.financial_year}; "
-                                 "list the years before it")
-        for item in self.survey_exclusion_reasons:
-            if item not in self.survey_exclusions:
-                raise ValueError(f"survey_exclusion_reasons: {item!r} is not one of survey_exclusions: {self.survey_exclusions}")
-        for cat in self.survey_response:
-            if cat not in cats:
-                raise ValueError(f"survey_response: {cat!r} is not a cost_of_care category; known: {sorted(cats)}")
         for key in self.notes:
             problem = note_key_problem(self.model_dump(), key)
             if problem:

@@ -39,6 +39,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..errors import NotComputed
 from ..inputs.scenario import Band, OnCosts, Scenario
 from ..money import pounds, round_half_up
 from .case import Case
@@ -182,6 +183,10 @@ def history(scenario: Scenario, this_year: dict | None = None) -> pd.DataFrame:
     Cumulative factors multiply (1 + % / 100) from the first year listed; ``cumulative_gap_pct`` =
     (uplift factor / cost factor - 1) x 100: how far fees have fallen behind (negative) or run
     ahead of costs since then. Factors to 6 decimals, % to 4, each rounded once."""
+    late = [y for y in scenario.past_uplifts if y >= scenario.financial_year]
+    if late:
+        raise NotComputed(f"past_uplifts.{late[0]} is not before the scenario's financial year {scenario.financial_year}; "
+                          "past_uplifts lists the years before it")
     years = {y: (p.uplift_pct, p.cost_pressure_pct) for y, p in sorted(scenario.past_uplifts.items())}
     if this_year is not None:
         years[scenario.financial_year] = (this_year["uplift_pct"], this_year["cost_pressure_pct"])

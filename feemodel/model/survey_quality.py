@@ -43,6 +43,10 @@ def response(case: Case) -> pd.DataFrame:
     s = case.scenario
     if not s.survey_response:
         raise NotComputed("the scenario gives no survey_response (homes invited, returned and validated per category)")
+    unknown = [c for c in s.survey_response if c not in s.cost_of_care.categories]
+    if unknown:
+        raise NotComputed(f"survey_response.{unknown[0]} is not a cost_of_care category (known: "
+                          f"{', '.join(sorted(s.cost_of_care.categories)) or 'none'})")
     kept = case_kept(case)[0] if case.has("cost_survey") else None
     rows = []
     for cat, r in s.survey_response.items():
@@ -72,6 +76,10 @@ def exclusion_reasons(case: Case) -> pd.DataFrame:
     s = case.scenario
     if not s.survey_exclusions:
         raise NotComputed("the scenario excludes no survey returns")
+    stale = [k for k in s.survey_exclusion_reasons if k not in s.survey_exclusions]
+    if stale:
+        raise NotComputed(f"survey_exclusion_reasons names {stale[0]!r}, which is not one of survey_exclusions "
+                          f"({', '.join(s.survey_exclusions)})")
     table = case_kept(case)[1]
     reasons = [s.survey_exclusion_reasons.get(item, "no reason recorded") for item in s.survey_exclusions]
     return table.assign(reason=reasons)

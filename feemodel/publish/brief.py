@@ -367,11 +367,11 @@ def cost_gap_sentence(gap: pd.DataFrame) -> str:
         return f"{fmt_gbp(abs(x))} a week ({abs(pct):.1f}%) {'below' if x > 0 else 'above'} the cost of care"
 
     left_out = len(gap) - len(rows)
+    at_once, first = float(rows.close_at_once_gbp_pa.sum()), float(rows.close_phased_first_year_gbp_pa.sum())
+    phased = f" ({fmt_gbp_m(first)} in the first year if phased as the proposal is)" if abs(at_once - first) >= 0.005 else ""
     text = (f"On average the fees paid now are {side(now, now_pct)} (the providers' survey median, or the council's built "
             f"rate where the survey has no category), across {int(round(n.sum())):,} council placements; closing that gap "
-            f"at once would cost {fmt_gbp_m(float(rows.close_at_once_gbp_pa.sum()))} a year "
-            f"({fmt_gbp_m(float(rows.close_phased_first_year_gbp_pa.sum()))} in the first year if phased), and the proposed "
-            f"rates are {side(prop, prop_pct)}.")
+            f"at once would cost {fmt_gbp_m(at_once)} a year{phased}, and the proposed rates are {side(prop, prop_pct)}.")
     if left_out:
         text += f" {left_out} band{'s' if left_out > 1 else ''} without a cost of care to compare, or withheld, {'are' if left_out > 1 else 'is'} left out."
     return text
@@ -398,6 +398,7 @@ def uplift_history_chart(history: pd.DataFrame) -> str:
         fig, ax = report._figure(3.6)
         ax.plot(axis, fees, marker="o", color=report.PALETTE[0], label="Council uplifts")
         ax.plot(axis, costs, marker="s", linestyle="--", color=report.PALETTE[1], label="Cost pressure")
+        ax.ticklabel_format(axis="y", style="plain", useOffset=False)
         ax.set_ylabel(f"Index (start of {years[0]} = 100)")
         ax.set_title("Council uplifts against cost pressure, cumulative")
         ax.spines[["top", "right"]].set_visible(False)
@@ -407,3 +408,17 @@ def uplift_history_chart(history: pd.DataFrame) -> str:
            f"(= 100): by the end of {years[-1]} fees stand at {fees[-1]:.1f} and costs at {costs[-1]:.1f}, fees "
            f"{abs(float(last.cumulative_gap_pct)):.1f}% {'behind' if float(last.cumulative_gap_pct) < 0 else 'ahead of'} costs.")
     return report.figure_html(fig, alt, "Council uplifts against cost pressure since the first year listed (index, start = 100).")
+
+
+PRESSURE_SHOWN = ["band", "component", "weight_pct", "index_pct", "contribution_pct", "weights_from"]
+
+
+def pressure_sources(pressure: pd.DataFrame) -> pd.DataFrame:
+    """Each index of the cost pressure table once (its change in the year and its source), for the
+    sources table beside the per-band weights; the total rows are left out."""
+    if "skipped" in pressure.attrs:
+        return pressure
+    out = pressure[pressure.component != "total"].drop_duplicates(["component", "index_pct", "source"])
+    out = out[["component", "index_pct", "source"]].reset_index(drop=True)
+    out.attrs["table"] = "cost_pressure"
+    return out

@@ -698,6 +698,25 @@ TABLE_COLUMNS.update({
     ("assumptions_vs_actual", "care_hours_assumed"): Label("Care hours assumed", "hours_prpw"),
     ("assumptions_vs_actual", "care_hours_surveyed"): Label("Care hours surveyed (median)", "hours_prpw"),
 })
+TABLE_COLUMNS.update({
+    ("returns", "convention"): Label("Return convention", "text"),
+    ("returns", "return_on_operations_pct"): Label("Return on operations", "pct"),
+    ("returns", "freehold_value_per_bed"): _money("Freehold value per bed", "gbp"),
+    ("returns", "capital_yield_pct"): Label("Yield on capital", "pct"),
+    ("returns", "land_value_per_bed"): _money("Land value per bed", "gbp"),
+    ("returns", "building_value_per_bed"): _money("Building value per bed", "gbp"),
+    ("returns", "target_yield_pct"): Label("Target yield", "pct"),
+    ("returns", "evidence"): Label("Evidence the council records", "text"),
+    ("returns", "value_per_bed_change"): _money("Change in value per bed from last year", "gbp"),
+    ("returns", "yield_change_points"): Label("Change in yield from last year", "pct_points"),
+    ("rate_sensitivity", "label"): Label("What changes (and its unit)", "text"),
+    ("rate_sensitivity", "low"): Label("Low change tested", "number"),
+    ("rate_sensitivity", "high"): Label("High change tested", "number"),
+    ("rate_sensitivity", "rate_at_low_gbp_pw"): _money("Weekly rate at the low change"),
+    ("rate_sensitivity", "weekly_rate_gbp"): _money("Weekly rate as proposed"),
+    ("rate_sensitivity", "rate_at_high_gbp_pw"): _money("Weekly rate at the high change"),
+    ("rate_sensitivity", "swing_gbp_pw"): _money("Difference between the low and high rates"),
+})
 COLUMN_CODES["component"] = {
     "pay": "Staff pay (National Living Wage)",
     "employer_ni": "Employer National Insurance",

@@ -23,8 +23,8 @@ import pandas as pd
 
 from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
-from ..model import (budget, build_up, checks, cost_gap, cost_pressure, demand, equality, funding, impact, market, rates, sensitivity, survey,
-                     survey_quality, uplift)
+from ..model import (budget, build_up, checks, cost_gap, cost_pressure, demand, equality, funding, impact, market, rates, returns,
+                     sensitivity, survey, survey_quality, uplift)
 from ..model.case import Case
 from ..model.engine import CostEngine
 from ..model.price_base import price_base_steps
@@ -342,6 +342,13 @@ TABLES: list[Table] = [
     Table("assumptions_vs_actual", survey_quality.assumptions, (), "Assumptions against the evidence",
           "Per cost category: the occupancy the build-up assumes beside the actual occupancy of open in-county homes of the "
           "setting and the surveyed homes' median, and the care hours assumed beside the surveyed median hours (survey_response)."),
+    Table("returns", returns.returns_stated, (), "Returns, stated",
+          "Per cost category of a built band: the return convention, each return input (return on operations %, value per bed "
+          "in £, yield %), the returns in £ per resident per week as built, the evidence the scenario records, and the change "
+          "from last year's inputs (returns_last_year) where given."),
+    Table("rate_sensitivity", returns.rate_sensitivity, (), "Sensitivity of the weekly rate",
+          "Each built band's weekly rate (£ a week, excluding FNC) with each build-up assumption at the low and the high change "
+          "of the scenario's one-way range, beside the rate as proposed; stated rates do not move and are not listed."),
     # working files for the analyst: placement- and home-level, never in a pack
     Table("funding", funding_split, ("book",), "Who pays each placement",
           "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),

@@ -35,7 +35,14 @@ H, M = R.headline, R.meta
 
 # %%
 display(HTML(brief.cost_gap_html(R.table("cost_gap"))))
-display(HTML(report.table_html(R.table("cost_gap"), "The cost gap per band: fees now and proposed against the cost of care")))
+gap = R.table("cost_gap")
+display(HTML(report.table_html(gap, "The cost gap per band: fees now and proposed against the cost of care",
+                               ["band", "placements", "average_fee_now_gbp_pw", "survey_category", "survey_median_gbp_pw",
+                                "built_rate_gbp_pw", "proposed_rate_gbp_pw", "benchmark"] if R.has("cost_gap") else None)))
+if R.has("cost_gap"):
+    display(HTML(report.table_html(gap, "The gap between the cost of care and the fees, and the cost of closing it",
+                                   ["band", "cost_of_care_gbp_pw", "gap_now_gbp_pw", "gap_now_pct", "gap_proposed_gbp_pw",
+                                    "gap_proposed_pct", "close_at_once_gbp_pa", "close_phased_first_year_gbp_pa"])))
 
 # %% [markdown]
 # ## Cost pressure against the offer
@@ -47,7 +54,11 @@ display(HTML(report.table_html(R.table("cost_gap"), "The cost gap per band: fees
 
 # %%
 display(HTML(report.table_html(R.table("cost_pressure_offer"), "The uplift offered in the first year against the cost pressure")))
-display(HTML(report.table_html(R.table("cost_pressure"), "The cost pressure for the fee year, cost by cost")))
+pressure = R.table("cost_pressure")
+display(HTML(report.table_html(pressure, "The cost pressure for the fee year, cost by cost",
+                               brief.PRESSURE_SHOWN if R.has("cost_pressure") else None)))
+if R.has("cost_pressure"):
+    display(HTML(report.table_html(brief.pressure_sources(pressure), "Where each change in the year comes from")))
 
 # %% [markdown]
 # ## Past uplifts against cost pressure
