@@ -227,3 +227,40 @@ def test_returns_skip_without_a_built_band(tmp_path):
         returns.returns_stated(case)
     with pytest.raises(NotComputed, match="built from a cost-of-care category"):
         returns.rate_sensitivity(case)
+
+
+def test_who_gets_what_uplift_in_real_terms(tmp_path):
+    from feemodel.model import uplift_groups
+    # target rate £750 from 6 April, no phasing; placements paid above it keep their fee (the example's rule)
+    case = small_case(tmp_path, uplift={"method": "target_rates", "phasing_years": 1})
+    g = uplift_groups.by_uplift(case, 3.7047).set_index("uplift_group")
+    # full: £700, £720, £740 move to £750: 2,160 -> 2,250, +90 / 2,160 = 4.1667% -> 4.17;
+    # real terms: 1.041667 / 1.037047 - 1 = 0.4455% -> 0.45
+    full = g.loc["full"]
+    assert (full.placements, full.homes, full.average_fee_now_gbp_pw, full.average_fee_new_gbp_pw) == (3, 1, 720.0, 750.0)
+    assert (full.change_pct, full.real_terms_change_pct) == (4.17, 0.45)
+    # protected: £760 and £780 keep their fee: 0%, real terms 1 / 1.037047 - 1 = -3.5724% -> -3.57
+    prot = g.loc["protected"]
+    assert (prot.placements, prot.change_pct, prot.real_terms_change_pct) == (2, 0.0, -3.57)
+    assert "none" not in g.index   # an empty group is left out
+
+
+def test_vacancies_at_rate_placements_and_homes_over_time(tmp_path):
+    from feemodel.model import uplift_groups
+    case = small_case(tmp_path)
+    m = uplift_groups.market_access(case).set_index("setting")
+    # H1: 40 beds, 36 occupied -> 4 vacant (10.0%); H2: 50, 45 -> 5 (10.0%); all: 9 of 90 (10.0%)
+    assert (m.loc["residential", "vacant_beds"], m.loc["nursing", "vacant_beds"], m.loc["all", "vacancy_pct"]) == (4, 5, 10.0)
+    # of the five council placements in H1, only the one paid £700 is at the band's current rate (£700): 1 / 5 = 20.0%
+    assert (m.loc["residential", "council_placements"], m.loc["residential", "at_rate_without_topup"],
+            m.loc["residential", "at_rate_without_topup_pct"]) == (5, 1, 20.0)
+    homes_csv = case.scenario.folder / "data" / "homes.csv"
+    homes = pd.read_csv(homes_csv, keep_default_na=False)
+    h4 = dict(home_id="H4", home_name="Four", setting="residential", area="in", locality="urban", beds=20,
+              occupied_beds=0, private_weekly_price=900.0, opened="2019-05-01", closed="2024-02-01")
+    homes = pd.concat([homes, pd.DataFrame([h4])], ignore_index=True)
+    homes.to_csv(homes_csv, index=False)
+    t = uplift_groups.homes_over_time(load_case(case.scenario.path)).set_index("year")
+    # H1-H3 opened in 2000 (before the table's first year, 2016); H4 opened in 2019 and closed in 2024
+    assert list(t.index) == list(range(2016, 2025))
+    assert (t.loc[2019, "homes_opened"], t.loc[2024, "homes_closed"], int(t.homes_opened.sum()), int(t.homes_closed.sum())) == (1, 1, 1, 1)

@@ -717,6 +717,32 @@ TABLE_COLUMNS.update({
     ("rate_sensitivity", "rate_at_high_gbp_pw"): _money("Weekly rate at the high change"),
     ("rate_sensitivity", "swing_gbp_pw"): _money("Difference between the low and high rates"),
 })
+TABLE_COLUMNS.update({
+    ("uplift_groups", "uplift_group"): Label("What the first year gives", "text"),
+    ("uplift_groups", "placements"): Label("Council placements", "count"),
+    ("uplift_groups", "homes"): Label("Homes with such placements", "count"),
+    ("uplift_groups", "average_fee_now_gbp_pw"): _money("Average weekly fee now"),
+    ("uplift_groups", "average_fee_new_gbp_pw"): _money("Average weekly fee in the first year"),
+    ("uplift_groups", "change_pct"): Label("Change in fees", "pct"),
+    ("uplift_groups", "pressure_pct"): Label("Cost pressure", "pct"),
+    ("uplift_groups", "real_terms_change_pct"): Label("Change in real terms (against the cost pressure)", "pct"),
+    ("market_access", "homes"): Label("Open in-county homes", "count"),
+    ("market_access", "vacant_beds"): Label("Beds vacant", "count"),
+    ("market_access", "vacancy_pct"): Label("Share of beds vacant", "pct"),
+    ("market_access", "council_placements"): Label("Council placements in these homes", "count"),
+    ("market_access", "at_rate_without_topup"): Label("Placements at or below the council's rate, no top-up", "count"),
+    ("market_access", "at_rate_without_topup_pct"): Label("Share at or below the council's rate, no top-up", "pct"),
+    ("homes_over_time", "year"): Label("Calendar year", "year"),
+    ("homes_over_time", "homes_opened"): Label("Homes opened", "count"),
+    ("homes_over_time", "homes_closed"): Label("Homes closed", "count"),
+})
+COLUMN_CODES["uplift_group"] = {
+    "full": "The whole change",
+    "capped": "Part of the change (phased)",
+    "protected": "Protected (paid above the rate compared with)",
+    "none": "No change",
+    "falls": "A fall",
+}
 COLUMN_CODES["component"] = {
     "pay": "Staff pay (National Living Wage)",
     "employer_ni": "Employer National Insurance",

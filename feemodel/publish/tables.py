@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
 from ..model import (budget, build_up, checks, cost_gap, cost_pressure, demand, equality, funding, impact, market, rates, returns,
-                     sensitivity, survey, survey_quality, uplift)
+                     sensitivity, survey, survey_quality, uplift, uplift_groups)
 from ..model.case import Case
 from ..model.engine import CostEngine
 from ..model.price_base import price_base_steps
@@ -207,6 +207,15 @@ def _uplift_history(case: Case) -> pd.DataFrame:
     return cost_pressure.history(case.scenario, this_year)
 
 
+def _by_uplift(case: Case) -> pd.DataFrame:
+    try:
+        row = _pressure_offer(case).set_index("current_band").loc["all"]
+        pct = float(row.pressure_pct)
+    except (NotComputed, KeyError):
+        pct = None
+    return uplift_groups.by_uplift(case, pct)
+
+
 TABLES: list[Table] = [
     Table("rate_card", _rate_card, (), "Proposed rate card",
           "One row per proposed band. £ per resident per week; components rounded to the penny once, the rate is their sum."),
@@ -349,6 +358,17 @@ TABLES: list[Table] = [
     Table("rate_sensitivity", returns.rate_sensitivity, (), "Sensitivity of the weekly rate",
           "Each built band's weekly rate (£ a week, excluding FNC) with each build-up assumption at the low and the high change "
           "of the scenario's one-way range, beside the rate as proposed; stated rates do not move and are not listed."),
+    Table("uplift_groups", _by_uplift, ("book",), "Who gets what uplift",
+          "Council placements by the change the first year gives them (the whole change, a capped or phased part of it, "
+          "protection at their own fee, none, or a fall), with the homes they are in, the average fee now and in the first "
+          "year (£ a week), the change (%) and the change in real terms against the cost pressure (%).",
+          counts=("placements", "homes")),
+    Table("market_access", uplift_groups.market_access, ("placements", "homes"), "Vacancies and placements at the council's rate",
+          "By setting, open in-county homes: beds, beds vacant (where the homes file gives occupied beds) and the council's "
+          "placements in them, with the share paid at or below their band's current rate and no top-up.",
+          counts=("council_placements", "at_rate_without_topup")),
+    Table("homes_over_time", uplift_groups.homes_over_time, ("homes",), "Homes opened and closed",
+          "In-county homes opened and closed by calendar year."),
     # working files for the analyst: placement- and home-level, never in a pack
     Table("funding", funding_split, ("book",), "Who pays each placement",
           "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),
