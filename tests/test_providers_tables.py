@@ -264,3 +264,59 @@ def test_vacancies_at_rate_placements_and_homes_over_time(tmp_path):
     # H1-H3 opened in 2000 (before the table's first year, 2016); H4 opened in 2019 and closed in 2024
     assert list(t.index) == list(range(2016, 2025))
     assert (t.loc[2019, "homes_opened"], t.loc[2024, "homes_closed"], int(t.homes_opened.sum()), int(t.homes_closed.sum())) == (1, 1, 1, 1)
+
+
+def test_options_costed_by_the_same_engine(tmp_path):
+    from feemodel.model import options
+    case = small_case(tmp_path, chosen_reason="closes the gap",
+                      options_considered=[{"scenario": "option.yaml", "reason": "costs more"}])
+    import yaml
+    data = yaml.safe_load(case.scenario.path.read_text())
+    data["uplift"].update({"method": "uniform", "uniform_pct": 10.0})
+    data["options_considered"] = []
+    (case.scenario.folder / "option.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    t = options.options_table(case, load_case, T._band_mapping).set_index("option")
+    assert t.loc["proposed", "reason"] == "closes the gap" and t.loc["option 1", "reason"] == "costs more"
+    o = t.loc["option 1"]
+    # 10% on every fee: 70 + 72 + 74 + 76 + 78 = £370 a week more, all of it the council's (each resident's
+    # contribution, £200 income less the £31.80 allowance = £168.20, is below every fee; no turnover).
+    # Full year: 370 x 365/7 = £19,292.86; part year from 6 April 2026 to 31 March 2027, 360 days:
+    # 370 x 360/7 = £19,028.57. Band rate £700 -> £770: +10.00%.
+    assert (o.placements, o.placements_affected, o.placements_protected, o.average_change_pct) == (5, 5, 0, 10.0)
+    assert (o.council_cost_full_year_gbp, o.council_cost_part_year_gbp) == (19292.86, 19028.57)
+
+
+def test_options_skip_when_a_file_is_missing(tmp_path):
+    from feemodel.model import options
+    case = small_case(tmp_path, options_considered=[{"scenario": "nowhere.yaml", "reason": "x"}])
+    with pytest.raises(NotComputed, match="options_considered.0.scenario: 'nowhere.yaml' was not found"):
+        options.options_table(case, load_case, T._band_mapping)
+
+
+def _with_files(tmp_path, **top):
+    case = small_case(tmp_path, **top)
+    folder = case.scenario.folder
+    pd.DataFrame([dict(council="B Council", financial_year=2026, band="Residential", weekly_rate=730.0, uplift_pct=4.0, source="B report"),
+                  dict(council="A Council", financial_year=2026, band="Residential", weekly_rate="", uplift_pct=3.0, source="A report")]
+                 ).to_csv(folder / "data" / "comparators.csv", index=False)
+    pd.DataFrame([dict(theme="Pay", responses=12, council_answer="Pay index shown")]).to_csv(folder / "data" / "response_log.csv", index=False)
+    import yaml
+    data = yaml.safe_load(case.scenario.path.read_text())
+    data["data"].update({"comparators": "data/comparators.csv", "response_log": "data/response_log.csv"})
+    case.scenario.path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return load_case(case.scenario.path)
+
+
+def test_comparators_beside_this_proposal_and_the_response_log(tmp_path):
+    from feemodel.model import options
+    case = _with_files(tmp_path, uplift={"method": "uniform", "uniform_pct": 3.2})
+    t = T.compute(case).tables["comparators"]
+    # sorted by band, then council: A, B, then this council at 700 x 1.032 = £722.40, +3.2%
+    assert t.council.tolist() == ["A Council", "B Council", case.scenario.council]
+    assert pd.isna(t.weekly_rate_gbp_pw.iloc[0]) and t.weekly_rate_gbp_pw.iloc[2] == 722.40 and t.uplift_pct.iloc[2] == 3.2
+    assert t.source.iloc[2] == "this proposal (first year)"
+    with pytest.raises(NotComputed, match="consultation draft"):
+        options.response_log(case)
+    final = _with_files(tmp_path / "final", publication={"status": "final"})
+    log = options.response_log(final)
+    assert log.to_dict("records") == [{"theme": "Pay", "responses": 12, "council_answer": "Pay index shown"}]

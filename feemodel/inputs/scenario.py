@@ -30,7 +30,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-DATA_KINDS = ("placements", "placement_summary", "homes", "cost_survey", "population", "admissions")
+DATA_KINDS = ("placements", "placement_summary", "homes", "cost_survey", "population", "admissions", "comparators", "response_log")
 SurveyForm = Literal["long", "wide", "dhsc_2022", "summary"]
 
 
@@ -65,6 +65,11 @@ class DataFiles(Strict):
     cost_survey: str | DataFile | None = None
     population: str | DataFile | None = None
     admissions: str | DataFile | None = None
+    # other councils' published rates and uplifts (council, financial_year, band, weekly_rate, uplift_pct, source)
+    comparators: str | DataFile | None = None
+    # the consultation's responses by theme and the council's answer (theme, responses, council_answer);
+    # shown as "you said, we did" in a final pack (publication.status: final)
+    response_log: str | DataFile | None = None
 
     @model_validator(mode="after")
     def _one_book(self):
@@ -460,6 +465,13 @@ class PastUplift(Strict):
     cost_pressure_pct: SignedPct
 
 
+class OptionConsidered(Strict):
+    """Another scenario the council considered: its file (beside this one) and the reason it was not chosen."""
+
+    scenario: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class SurveyResponse(Strict):
     """A survey category's response: homes invited, returns received, returns validated (kept), and
     optionally the surveyed homes' median care hours per resident per week (set beside the hours the
@@ -538,6 +550,10 @@ class Scenario(Strict):
     survey_response: dict[str, SurveyResponse] = {}
     # the reason for each survey exclusion, keyed as in survey_exclusions ("H068:standard_nursing")
     survey_exclusion_reasons: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = {}
+    # the options considered: other scenario files, costed by the same engine, each with the reason it was
+    # not chosen; and the reason for choosing this one
+    options_considered: list[OptionConsidered] = []
+    chosen_reason: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
     # last year's return inputs per cost_of_care category (the change from last year is shown beside this year's)
     returns_last_year: dict[str, Returns] = {}
 

@@ -743,6 +743,31 @@ COLUMN_CODES["uplift_group"] = {
     "none": "No change",
     "falls": "A fall",
 }
+TABLE_COLUMNS.update({
+    ("options", "option"): Label("Option", "text"),
+    ("options", "scenario_file"): Label("Scenario file", "text"),
+    ("options", "title"): Label("What it does", "text"),
+    ("options", "method"): Label("How fees change", "text"),
+    ("options", "placements"): Label("Council placements", "count"),
+    ("options", "average_change_pct"): Label("Average change in council fees, first year", "pct"),
+    ("options", "council_cost_part_year_gbp"): _money("Cost to the council, first year (part year)", "gbp_pa"),
+    ("options", "council_cost_full_year_gbp"): _money("Cost to the council, full year", "gbp_pa"),
+    ("options", "reason"): Label("Reason recorded", "text"),
+    ("comparators", "council"): Label("Council", "text"),
+    ("comparators", "financial_year"): Label("Financial year starting April", "financial_year"),
+    ("comparators", "weekly_rate_gbp_pw"): _money("Weekly rate"),
+    ("comparators", "uplift_pct"): Label("Uplift", "pct"),
+    ("comparators", "source"): Label("Source", "text"),
+    ("response_log", "theme"): Label("You said (theme)", "text"),
+    ("response_log", "responses"): Label("Responses raising it", "count"),
+    ("response_log", "council_answer"): Label("We did (the council's answer)", "text"),
+})
+COLUMN_CODES["method"] = {
+    "uniform": "One % on every fee",
+    "per_band": "A % per band",
+    "index": "The uplift index",
+    "target_rates": "A move to the proposed rates",
+}
 COLUMN_CODES["component"] = {
     "pay": "Staff pay (National Living Wage)",
     "employer_ni": "Employer National Insurance",

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
 from ..model import (budget, build_up, checks, cost_gap, cost_pressure, demand, equality, funding, impact, market, rates, returns,
-                     sensitivity, survey, survey_quality, uplift, uplift_groups)
+                     options, sensitivity, survey, survey_quality, uplift, uplift_groups)
 from ..model.case import Case
 from ..model.engine import CostEngine
 from ..model.price_base import price_base_steps
@@ -216,6 +216,20 @@ def _by_uplift(case: Case) -> pd.DataFrame:
     return uplift_groups.by_uplift(case, pct)
 
 
+def _options(case: Case) -> pd.DataFrame:
+    return options.options_table(case, load_case, _band_mapping)
+
+
+def _comparators(case: Case) -> pd.DataFrame:
+    offer = None
+    if case.has("book"):
+        try:
+            offer = _pressure_offer(case)
+        except NotComputed:
+            offer = None
+    return options.comparators(case, offer)
+
+
 TABLES: list[Table] = [
     Table("rate_card", _rate_card, (), "Proposed rate card",
           "One row per proposed band. £ per resident per week; components rounded to the penny once, the rate is their sum."),
@@ -369,6 +383,16 @@ TABLES: list[Table] = [
           counts=("council_placements", "at_rate_without_topup")),
     Table("homes_over_time", uplift_groups.homes_over_time, ("homes",), "Homes opened and closed",
           "In-county homes opened and closed by calendar year."),
+    Table("comparators", _comparators, (), "Other councils' rates and uplifts",
+          "Other councils' published weekly rates and uplifts (the comparators file, each with its source) beside this "
+          "proposal's first-year rate and uplift by band."),
+    Table("options", _options, ("book",), "Options considered",
+          "This proposal and each option the scenario names, costed by the same engine: the council's change in cost in the "
+          "first year (part year and full year, £), the council placements, those whose fee or top-up changes and those "
+          "protected, the average first-year change in council fees (%), and the reason recorded for each.",
+          counts=("placements", "placements_affected", "placements_protected")),
+    Table("response_log", options.response_log, (), "You said, we did",
+          "The consultation's responses by theme, how many raised it, and the council's answer (shown in the final pack)."),
     # working files for the analyst: placement- and home-level, never in a pack
     Table("funding", funding_split, ("book",), "Who pays each placement",
           "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),
