@@ -749,6 +749,8 @@ TABLE_COLUMNS.update({
     ("options", "title"): Label("What it does", "text"),
     ("options", "method"): Label("How fees change", "text"),
     ("options", "placements"): Label("Council placements", "count"),
+    ("options", "placements_affected"): Label("Placements whose fee or top-up changes", "count"),
+    ("options", "placements_protected"): Label("Placements protected", "count"),
     ("options", "average_change_pct"): Label("Average change in council fees, first year", "pct"),
     ("options", "council_cost_part_year_gbp"): _money("Cost to the council, first year (part year)", "gbp_pa"),
     ("options", "council_cost_full_year_gbp"): _money("Cost to the council, full year", "gbp_pa"),
