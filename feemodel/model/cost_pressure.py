@@ -88,7 +88,7 @@ def _weights(case: Case, band: Band, summary: pd.DataFrame | None) -> tuple[floa
     cp = s.cost_pressure
     energy_on = s.financial_year in cp.energy_pct
     if band.category is None:
-        return s.indexation.staff_share_pct / 100, 0.0, "stated staff share (indexation.staff_share_pct)"
+        return s.indexation.staff_share_pct / 100, 0.0, "the scenario's stated staff share"
     cat = s.cost_of_care.categories[band.category]
     p = band_rate_pence(band, s, case.params, s.rates_date)
     total = p["cost_of_care_total"]
@@ -103,7 +103,7 @@ def _weights(case: Case, band: Band, summary: pd.DataFrame | None) -> tuple[floa
             med = rows.set_index("cost_line")["median"].fillna(0.0)
             return float(med.reindex(list(STAFF_LINES)).fillna(0.0).sum() / med.sum()), energy, \
                 f"provider cost survey medians ({band.category})"
-        return s.indexation.staff_share_pct / 100, energy, "stated staff share (the survey has no lines for the category)"
+        return s.indexation.staff_share_pct / 100, energy, "the scenario's stated staff share (the survey has no lines for the category)"
     staff = sum(p[k] for k in STAFF_LINES) / total if total else 0.0
     return staff, energy, f"cost build-up ({band.category})"
 
@@ -121,8 +121,8 @@ def pressure(case: Case, summary: pd.DataFrame | None = None) -> pd.DataFrame:
         ix = staff_indices(s, params, hours)
         staff, energy, where = _weights(case, band, summary)
         f0, f1 = ix["f0"], ix["f1"]
-        nlw_src = ("indexation.staff_growth_pct (scenario)" if y in s.indexation.staff_growth_pct else
-                   "indexation.future_nlw (scenario)" if y in s.indexation.future_nlw else _refs(params, "wages.national_living_wage", ix["now"]))
+        nlw_src = ("the staff growth the scenario states" if y in s.indexation.staff_growth_pct else
+                   "the NLW the scenario projects" if y in s.indexation.future_nlw else _refs(params, "wages.national_living_wage", ix["now"]))
         parts = [
             ("pay", staff, ix["pay"], f"National Living Wage {label}: £{ix['p0']:.2f} to £{ix['p1']:.2f} an hour; {nlw_src}"),
             ("employer_ni", staff, ix["employer_ni"],
@@ -133,9 +133,9 @@ def pressure(case: Case, summary: pd.DataFrame | None = None) -> pd.DataFrame:
              f"{f1['pension_rate'] * 100:g}% above £{f1['qel']:,.0f}; {_refs(params, 'pensions.auto_enrolment_employer_rate', ix['now'])}"),
         ]
         if energy:
-            parts.append(("energy", energy, energy_pct / 100, f"cost_pressure.energy_pct.{y} (scenario)"
+            parts.append(("energy", energy, energy_pct / 100, f"Energy prices {s.year_label}, as the scenario states them"
                           + (f": {s.note('cost_pressure.energy_pct')}" if s.note("cost_pressure.energy_pct") else "")))
-        parts.append(("other_costs", 1 - staff - energy, cpi, f"CPI {s.year_label}: indexation.cpi_pct.{y} (scenario)"))
+        parts.append(("other_costs", 1 - staff - energy, cpi, f"CPI {s.year_label}, as the scenario states it"))
         total = 0.0
         for comp, w, idx, src in parts:
             total += w * idx

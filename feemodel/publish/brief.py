@@ -377,15 +377,19 @@ def cost_gap_sentence(gap: pd.DataFrame) -> str:
     return text
 
 
-def cost_gap_html(gap: pd.DataFrame) -> str:
-    """The summary's cost-gap sentence as a paragraph ('' where there is nothing to compare)."""
+def cost_gap_html(gap: pd.DataFrame, anchor: bool = True) -> str:
+    """The cost-gap sentence as a paragraph ('' where there is nothing to compare); ``anchor``: the
+    summary's copy carries the id ``summary-cost-gap`` (a section quoting it again passes False)."""
     sentence = cost_gap_sentence(gap)
-    return f'<p id="summary-cost-gap"><strong>Does the rate cover the cost?</strong> {html.escape(sentence)}</p>' if sentence else ""
+    ident = ' id="summary-cost-gap"' if anchor else ""
+    return f'<p{ident}><strong>Does the rate cover the cost?</strong> {html.escape(sentence)}</p>' if sentence else ""
 
 
-def uplift_history_chart(history: pd.DataFrame) -> str:
+def uplift_history_chart(history: pd.DataFrame, offer: pd.DataFrame | None = None) -> str:
     """Lines of the cumulative uplift and the cumulative cost pressure since the first year listed
-    (first year's start = 100), from the published ``uplift_history`` table; the gap in the alt text."""
+    (first year's start = 100), from the published ``uplift_history`` table; the gap in the alt text,
+    with the fee year's gap in £ a year on today's fees (``offer``: the published
+    ``cost_pressure_offer`` table, its ``all`` row) where given."""
     from . import report
 
     if "skipped" in history.attrs:
@@ -407,6 +411,13 @@ def uplift_history_chart(history: pd.DataFrame) -> str:
     alt = (f"Line chart of the council's cumulative uplifts and the cumulative cost pressure from the start of {years[0]} "
            f"(= 100): by the end of {years[-1]} fees stand at {fees[-1]:.1f} and costs at {costs[-1]:.1f}, fees "
            f"{abs(float(last.cumulative_gap_pct)):.1f}% {'behind' if float(last.cumulative_gap_pct) < 0 else 'ahead of'} costs.")
+    if offer is not None and "skipped" not in offer.attrs and "current_band" in offer:
+        row = offer[offer.current_band == "all"]
+        gbp = pd.to_numeric(row.gap_gbp_pa, errors="coerce").dropna()
+        if len(gbp):
+            x = float(gbp.iloc[0])
+            alt += (f" In {years[-1]} the uplift offered is {fmt_gbp_m(abs(x))} a year {'above' if x >= 0 else 'below'} "
+                    "the cost pressure on today's fees.")
     return report.figure_html(fig, alt, "Council uplifts against cost pressure since the first year listed (index, start = 100).")
 
 

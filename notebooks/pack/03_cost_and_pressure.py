@@ -34,7 +34,7 @@ H, M = R.headline, R.meta
 # has the band's category (at the fee year's prices), else the council's own build-up.
 
 # %%
-display(HTML(brief.cost_gap_html(R.table("cost_gap"))))
+display(HTML(brief.cost_gap_html(R.table("cost_gap"), anchor=False)))
 gap = R.table("cost_gap")
 display(HTML(report.table_html(gap, "The cost gap per band: fees now and proposed against the cost of care",
                                ["band", "placements", "average_fee_now_gbp_pw", "survey_category", "survey_median_gbp_pw",
@@ -65,5 +65,5 @@ if R.has("cost_pressure"):
 
 # %%
 history = R.table("uplift_history")
-display(HTML(brief.uplift_history_chart(history)))
+display(HTML(brief.uplift_history_chart(history, R.table("cost_pressure_offer"))))
 display(HTML(report.table_html(history, "Past uplifts against the cost pressure of each year, with the cumulative gap")))
