@@ -320,3 +320,20 @@ def test_comparators_beside_this_proposal_and_the_response_log(tmp_path):
     final = _with_files(tmp_path / "final", publication={"status": "final"})
     log = options.response_log(final)
     assert log.to_dict("records") == [{"theme": "Pay", "responses": 12, "council_answer": "Pay index shown"}]
+
+
+def test_the_summary_sentence_on_the_gap():
+    from feemodel.publish import brief
+    gap = pd.DataFrame([
+        dict(band="A", placements=10, average_fee_now_gbp_pw=700.0, gap_now_gbp_pw=100.0, gap_proposed_gbp_pw=50.0,
+             proposed_rate_gbp_pw=750.0, close_at_once_gbp_pa=52142.86, close_phased_first_year_gbp_pa=26071.43),
+        dict(band="B", placements="<5", average_fee_now_gbp_pw="", gap_now_gbp_pw="", gap_proposed_gbp_pw="",
+             proposed_rate_gbp_pw=800.0, close_at_once_gbp_pa="", close_phased_first_year_gbp_pa=""),
+    ])
+    text = brief.cost_gap_sentence(gap)
+    # A alone (B is withheld): £100.00 a week below, 100 x 10 / (700 x 10) = 14.3%; at once 100 x 10 x 365/7 =
+    # £52,142.86 -> £0.05m, phased over two years £26,071.43 -> £0.03m; proposed: £50.00, 50 / 750 = 6.7%
+    assert text.startswith("On average the fees paid now are £100.00 a week (14.3%) below the cost of care")
+    assert "across 10 council placements; closing that gap at once would cost £0.05m a year (£0.03m in the first year" in text
+    assert text.endswith("the proposed rates are £50.00 a week (6.7%) below the cost of care. 1 band without a cost of care "
+                         "to compare, or withheld, is left out.")
