@@ -579,6 +579,11 @@ COLUMN_CODES: dict[str, dict[str, str]] = {
         "stated": "Stated in the scenario",
         "start_dates": "Estimated from the start dates of current council placements",
         "turnover": "The scenario's turnover assumption (too few placements to estimate)",
+        # where a price base's yearly % comes from (model.price_base)
+        "indexation.cpi_pct": "CPI, as the scenario states it",
+        "survey_price_base.index_pct": "The % the scenario states for the survey",
+        "cost_of_care.price_base.index_pct": "The % the scenario states for the build-up",
+        "uplift index": "The scenario's uplift index",
     },
     # who pays a share of the weekly fee (the explorer's payer table; funding.py's PARTS)
     "payer": {
