@@ -34,5 +34,11 @@ H, M = R.headline, R.meta
 
 # %%
 display(HTML(report.table_html(R.table("comparators"), "Other councils' published rates and uplifts beside this proposal")))
-display(HTML(report.table_html(R.table("options"), "The options considered, costed the same way")))
+opts = R.table("options")
+display(HTML(report.table_html(opts, "The options considered, costed the same way",
+                               ["option", "method", "placements", "placements_affected", "placements_protected", "average_change_pct",
+                                "council_cost_part_year_gbp", "council_cost_full_year_gbp"] if R.has("options") else None)))
+if R.has("options"):
+    display(HTML(report.table_html(opts, "What each option is, and the reason recorded for it",
+                                   ["option", "scenario_file", "title", "reason"])))
 display(HTML(report.table_html(R.table("response_log"), "You said, we did: the consultation's responses and the council's answers")))
