@@ -45,7 +45,8 @@ def small_case(tmp_path, uplift=None, **top):
                     market={"cost_category": {"residential": "standard_residential"}},
                     survey_exclusions=["X3:residential_enhanced"],
                     survey_exclusion_reasons={"X3:residential_enhanced": "late return"},
-                    survey_response={"standard_residential": {"invited": 20, "returned": 9, "validated": 8, "care_hours_prpw": 25.0}})
+                    survey_response={"standard_residential": {"invited": 20, "returned": 9, "validated": 8, "care_hours_prpw": 25.0}},
+                    survey_price_base=None)   # the survey here is at the fee year's prices
     settings.update(top)
     path = tiny_scenario(tmp_path, [dict(weekly_fee=f, provider_price=f) for f in FEES],
                          uplift or {"method": "target_rates", "phasing_years": 2}, **settings)
