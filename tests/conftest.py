@@ -77,10 +77,10 @@ def _resolves(data: dict, key: str) -> bool:
 
 def tiny_scenario(tmp_path: Path, placements: list[dict], uplift: dict | None = None, **top) -> Path:
     """A scenario beside a hand-built placement book (homes H1 residential in-area, H2 nursing,
-    H3 out of area); survey, population and admissions are copied from the example."""
+    H3 out of area); survey, population, admissions, comparators and the response log are copied from the example."""
     folder = tmp_path / "tiny"
     (folder / "data").mkdir(parents=True)
-    for name in ("cost_survey", "population", "admissions"):
+    for name in ("cost_survey", "population", "admissions", "comparators", "response_log"):
         shutil.copy(example_dir() / "data" / f"{name}.csv", folder / "data" / f"{name}.csv")
     homes = pd.DataFrame([
         dict(home_id="H1", home_name="One", setting="residential", area="in", locality="urban", beds=40, occupied_beds=36,

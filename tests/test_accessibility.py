@@ -99,8 +99,8 @@ def test_landmarks_sections_and_image_alt_text(example_pack):
     sections = [a for t, a in o.tags if t == "section"]
     assert len(sections) == len(packmod.sections()) and all(a.get("aria-labelledby") in ids for a in sections)
     # every chart carries its description (the four charts come through report.figure_html)
-    # build-up, budget and tornado charts (homes below cost is a sentence when its counts are withheld)
-    assert len(o.alts) == 3 and all(alt and alt.strip() and alt != "chart" for alt in o.alts)
+    # build-up, budget, past uplifts and tornado charts (homes below cost is a sentence when its counts are withheld)
+    assert len(o.alts) == 4 and all(alt and alt.strip() and alt != "chart" for alt in o.alts)
     # every table header cell says what it heads
     ths = [a for t, a in o.tags if t == "th"]
     assert ths and all(a.get("scope") in ("col", "row") for a in ths)
@@ -247,7 +247,7 @@ def test_pdf_is_tagged_with_language_title_and_figure_alt_text(example_pack):
     html_alts = sorted(a for a in outline((example_pack / "pack.html").read_text(encoding="utf-8")).alts)
     figures = [e for e in elements if e["/S"] == "/Figure"]
     assert sorted(str(f.get("/Alt", "")) for f in figures) == [a.replace("&lt;", "<") for a in html_alts]
-    assert len(figures) == 3
+    assert len(figures) == 4
 
 
 def test_every_printed_page_has_its_number(example_pack):

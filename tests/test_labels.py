@@ -26,9 +26,10 @@ def test_the_registry_lists_each_table_once_with_a_label_and_note(results):
     for t in TABLES:
         assert t.label and t.note
     r = results["two_band_2026"]
-    # the example has every input; only the price-base table is not computed (it states no price base)
-    assert r.skipped == {"price_base": "no price base is stated: every £ figure is taken as at the scenario's year's prices"}
-    assert list(r.tables) + list(r.private) == ([t.name for t in TABLES if not t.private and t.name != "price_base"]
+    # the example has every input; only the consultation's response log is not shown (a draft shows it in the final pack)
+    assert r.skipped == {"response_log": "the pack is a consultation draft: the responses and the council's answers are "
+                                         "shown in the final pack (publication.status: final)"}
+    assert list(r.tables) + list(r.private) == ([t.name for t in TABLES if not t.private and t.name != "response_log"]
                                                 + [t.name for t in TABLES if t.private])
 
 

@@ -168,7 +168,7 @@ def test_national_figures_are_shown_in_their_unit(pack):
 def test_every_chart_has_alt_text_with_its_figures_and_prints_legibly(pack):
     from PIL import Image
 
-    assert len(pack.alts) == 3          # build-up, budget, tornado; homes below cost is in words (next test)
+    assert len(pack.alts) == 4          # build-up, budget, past uplifts, tornado; homes below cost is in words (next test)
     for alt in pack.alts:
         assert len(alt) > 100 and "£" in alt and re.search(r"\d", alt), alt
     for png in pack.pngs:

@@ -138,6 +138,21 @@ SCHEMAS: dict[str, dict[str, Col]] = {
         "median": Col("money"),
         "upper_quartile": Col("money", required=False),
     },
+    # other councils' published rates and uplifts (optional; illustrative in the example)
+    "comparators": {
+        "council": Col("text"),
+        "financial_year": Col("int", low=2000, high=2100),
+        "band": Col("text"),
+        "weekly_rate": Col("money", required=False),
+        "uplift_pct": Col("number", required=False, low=-100, high=100),
+        "source": Col("text"),
+    },
+    # the consultation's responses by theme and the council's answer (optional)
+    "response_log": {
+        "theme": Col("text"),
+        "responses": Col("int", low=0, high=1_000_000),
+        "council_answer": Col("text"),
+    },
     "population": {
         "year": Col("int", low=1990, high=2100),
         "age_band": AGE_BAND,
@@ -457,6 +472,8 @@ class Book:
     admissions: pd.DataFrame | None = None
     survey_published: pd.DataFrame | None = None
     from_summary: bool = False
+    comparators: pd.DataFrame | None = None
+    response_log: pd.DataFrame | None = None
 
 
 def _read_survey(scenario: Scenario, path: Path, spec: DataFile) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:

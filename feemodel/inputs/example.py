@@ -268,8 +268,35 @@ def make_admissions(rng: np.random.Generator, population: pd.DataFrame) -> pd.Da
     return pd.DataFrame(rows)
 
 
+def make_comparators() -> pd.DataFrame:
+    """Other councils' published rates and uplifts for 2026/27 (illustrative: invented councils, no real figures)."""
+    rows = [
+        ("Westshire County Council (illustrative)", "Residential", 805.00, 5.2),
+        ("Westshire County Council (illustrative)", "Nursing", 902.50, 5.0),
+        ("Northborough Council (illustrative)", "Residential", 792.00, 3.2),
+        ("Northborough Council (illustrative)", "Nursing", 884.00, 3.2),
+        ("Eastmoor County Council (illustrative)", "Residential", 838.40, 6.8),
+        ("Eastmoor County Council (illustrative)", "Nursing", 947.10, 6.1),
+    ]
+    return pd.DataFrame([{"council": c, "financial_year": 2026, "band": b, "weekly_rate": r, "uplift_pct": u,
+                          "source": f"Illustrative: {c.split(' (')[0]} fee report 2026/27"} for c, b, r, u in rows])
+
+
+def make_response_log() -> pd.DataFrame:
+    """The consultation's responses by theme and the council's answer (illustrative)."""
+    return pd.DataFrame([
+        {"theme": "The rates do not cover the rise in the National Living Wage", "responses": 23,
+         "council_answer": "The cost pressure table shows the rise in pay, NI and pension beside the uplift for each band."},
+        {"theme": "The survey's occupancy is below the 90% the rates assume", "responses": 14,
+         "council_answer": "Kept at 90%: in-county homes were 89.6% occupied; the assumptions table sets the two side by side."},
+        {"theme": "Enhanced needs cost more than the enhanced rate pays", "responses": 9,
+         "council_answer": "Individual supplements continue for specialist dementia units, assessed case by case."},
+    ])
+
+
 def generate(out_dir: Path) -> dict[str, Path]:
-    """Write the five example data files to ``out_dir``; returns their paths."""
+    """Write the example data files to ``out_dir`` (the five of the council's data, and the
+    illustrative comparators and consultation response log); returns their paths."""
     rng = np.random.default_rng(SEED)
     homes = make_homes(rng)
     placements = make_placements(rng, homes)
@@ -280,7 +307,8 @@ def generate(out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, frame in [("homes", homes), ("placements", placements), ("cost_survey", survey),
-                        ("population", population), ("admissions", admissions)]:
+                        ("population", population), ("admissions", admissions), ("comparators", make_comparators()),
+                        ("response_log", make_response_log())]:
         path = out_dir / f"{name}.csv"
         frame.to_csv(path, index=False, lineterminator="\n")
         files[name] = path

@@ -30,7 +30,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-DATA_KINDS = ("placements", "placement_summary", "homes", "cost_survey", "population", "admissions")
+DATA_KINDS = ("placements", "placement_summary", "homes", "cost_survey", "population", "admissions", "comparators", "response_log")
 SurveyForm = Literal["long", "wide", "dhsc_2022", "summary"]
 
 
@@ -65,6 +65,11 @@ class DataFiles(Strict):
     cost_survey: str | DataFile | None = None
     population: str | DataFile | None = None
     admissions: str | DataFile | None = None
+    # other councils' published rates and uplifts (council, financial_year, band, weekly_rate, uplift_pct, source)
+    comparators: str | DataFile | None = None
+    # the consultation's responses by theme and the council's answer (theme, responses, council_answer);
+    # shown as "you said, we did" in a final pack (publication.status: final)
+    response_log: str | DataFile | None = None
 
     @model_validator(mode="after")
     def _one_book(self):
@@ -438,6 +443,54 @@ class Market(Strict):
     cost_category: dict[Literal["residential", "nursing"], str] = {}
 
 
+class CostPressure(Strict):
+    """How the cost pressure of the fee year is weighed (``feemodel.model.cost_pressure``).
+
+    ``weights``: ``build_up`` (each band built from a cost category: its staff lines' share of its
+    cost of care; stated bands: ``indexation.staff_share_pct``) or ``survey`` (the survey medians of
+    the band's category: staff lines over the sum of line medians). ``energy_pct``: energy prices'
+    change in a financial year (%; optional, with its source as a note under
+    ``cost_pressure.energy_pct``); where the fee year has one, the build-up's supplies items named in
+    ``energy_items`` are weighed on it instead of CPI."""
+
+    weights: Literal["build_up", "survey"] = "build_up"
+    energy_pct: dict[int, SignedPct] = {}
+    energy_items: list[Annotated[str, Field(min_length=1, max_length=80)]] = ["utilities"]
+
+
+class PastUplift(Strict):
+    """One past year's uplift against that year's cost pressure (both %, as the council recorded them)."""
+
+    uplift_pct: SignedPct
+    cost_pressure_pct: SignedPct
+
+
+class OptionConsidered(Strict):
+    """Another scenario the council considered: its file (beside this one) and the reason it was not chosen."""
+
+    scenario: Annotated[str, Field(min_length=1, max_length=1000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class SurveyResponse(Strict):
+    """A survey category's response: homes invited, returns received, returns validated (kept), and
+    optionally the surveyed homes' median care hours per resident per week (set beside the hours the
+    build-up assumes)."""
+
+    invited: Annotated[int, Field(ge=0, le=100_000)]
+    returned: Annotated[int, Field(ge=0, le=100_000)]
+    validated: Annotated[int, Field(ge=0, le=100_000)]
+    care_hours_prpw: Hours | None = None
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.returned > self.invited:
+            raise ValueError(f"returned ({self.returned}) is more than invited ({self.invited})")
+        if self.validated > self.returned:
+            raise ValueError(f"validated ({self.validated}) is more than returned ({self.returned})")
+        return self
+
+
 def note_key_problem(tree, key: str) -> str | None:
     """Why ``key`` (a dotted path such as ``cost_of_care.categories.x.occupancy_pct``) names nothing
     in the scenario ``tree`` (its ``model_dump``), or None when it does. A band in a list is named
@@ -489,6 +542,20 @@ class Scenario(Strict):
     decision: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
     # when the provider cost survey's returns were collected (stated beside the survey figures)
     survey_date: dt.date | None = None
+    # the providers' challenge (feemodel.model.cost_pressure, survey_quality): how the fee year's
+    # cost pressure is weighed; past years' uplifts against their cost pressure, by financial year;
+    # the survey's response per cost_of_care category (homes invited, returned, validated)
+    cost_pressure: CostPressure = CostPressure()
+    past_uplifts: dict[Annotated[int, Field(ge=2000, le=2040)], PastUplift] = {}
+    survey_response: dict[str, SurveyResponse] = {}
+    # the reason for each survey exclusion, keyed as in survey_exclusions ("H068:standard_nursing")
+    survey_exclusion_reasons: dict[str, Annotated[str, Field(min_length=1, max_length=500)]] = {}
+    # the options considered: other scenario files, costed by the same engine, each with the reason it was
+    # not chosen; and the reason for choosing this one
+    options_considered: list[OptionConsidered] = []
+    chosen_reason: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    # last year's return inputs per cost_of_care category (the change from last year is shown beside this year's)
+    returns_last_year: dict[str, Returns] = {}
 
     # set after loading
     path: Path | None = Field(default=None, exclude=True)

@@ -332,3 +332,104 @@ def scenario_html(tables_dir) -> str:
     replaced by their letters where the council does not name homes)."""
     text = (Path(tables_dir) / "scenario.txt").read_text(encoding="utf-8")
     return f"<pre>{html.escape(text)}</pre>"
+
+
+# ---- the providers' challenge: the cost gap in one sentence, and the chart of past uplifts
+
+def _numbers(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The rows whose ``columns`` are all numbers (a withheld '' or '<5' row is left out)."""
+    out = frame[list(columns)].apply(pd.to_numeric, errors="coerce")
+    return out.dropna()
+
+
+def cost_gap_sentence(gap: pd.DataFrame) -> str:
+    """The cost gap in one sentence, from the published ``cost_gap`` table: the placement-weighted
+    average gap between the cost of care and the fee now (£ a week and % of the fee), the cost a
+    year of closing it at once and in the first year phased, and the average gap the proposed rates
+    leave. Rows withheld by small-number suppression or without a cost of care are left out (and
+    the sentence says so); '' where no band can be compared."""
+    if "skipped" in gap.attrs or gap.empty:
+        return ""
+    rows = _numbers(gap, "placements", "average_fee_now_gbp_pw", "gap_now_gbp_pw", "gap_proposed_gbp_pw",
+                    "proposed_rate_gbp_pw", "close_at_once_gbp_pa", "close_phased_first_year_gbp_pa")
+    rows = rows[rows.placements > 0]
+    if rows.empty:
+        return ""
+    n = rows.placements
+    now = float((rows.gap_now_gbp_pw * n).sum() / n.sum())
+    now_pct = float((rows.gap_now_gbp_pw * n).sum() / (rows.average_fee_now_gbp_pw * n).sum() * 100)
+    prop = float((rows.gap_proposed_gbp_pw * n).sum() / n.sum())
+    prop_pct = float((rows.gap_proposed_gbp_pw * n).sum() / (rows.proposed_rate_gbp_pw * n).sum() * 100)
+
+    def side(x: float, pct: float) -> str:
+        if abs(x) < 0.005:
+            return "level with the cost of care"
+        return f"{fmt_gbp(abs(x))} a week ({abs(pct):.1f}%) {'below' if x > 0 else 'above'} the cost of care"
+
+    left_out = len(gap) - len(rows)
+    at_once, first = float(rows.close_at_once_gbp_pa.sum()), float(rows.close_phased_first_year_gbp_pa.sum())
+    phased = f" ({fmt_gbp_m(first)} in the first year if phased as the proposal is)" if abs(at_once - first) >= 0.005 else ""
+    text = (f"On average the fees paid now are {side(now, now_pct)} (the providers' survey median, or the council's built "
+            f"rate where the survey has no category), across {int(round(n.sum())):,} council placements; closing that gap "
+            f"at once would cost {fmt_gbp_m(at_once)} a year{phased}, and the proposed rates are {side(prop, prop_pct)}.")
+    if left_out:
+        text += f" {left_out} band{'s' if left_out > 1 else ''} without a cost of care to compare, or withheld, {'are' if left_out > 1 else 'is'} left out."
+    return text
+
+
+def cost_gap_html(gap: pd.DataFrame, anchor: bool = True) -> str:
+    """The cost-gap sentence as a paragraph ('' where there is nothing to compare); ``anchor``: the
+    summary's copy carries the id ``summary-cost-gap`` (a section quoting it again passes False)."""
+    sentence = cost_gap_sentence(gap)
+    ident = ' id="summary-cost-gap"' if anchor else ""
+    return f'<p{ident}><strong>Does the rate cover the cost?</strong> {html.escape(sentence)}</p>' if sentence else ""
+
+
+def uplift_history_chart(history: pd.DataFrame, offer: pd.DataFrame | None = None) -> str:
+    """Lines of the cumulative uplift and the cumulative cost pressure since the first year listed
+    (first year's start = 100), from the published ``uplift_history`` table; the gap in the alt text,
+    with the fee year's gap in £ a year on today's fees (``offer``: the published
+    ``cost_pressure_offer`` table, its ``all`` row) where given."""
+    from . import report
+
+    if "skipped" in history.attrs:
+        return report.not_computed_html(history, "Past uplifts against cost pressure")
+    years = [str(y) for y in history.financial_year]
+    fees = [100.0] + list(pd.to_numeric(history.cumulative_uplift_factor) * 100)
+    costs = [100.0] + list(pd.to_numeric(history.cumulative_cost_factor) * 100)
+    axis = [f"start of {years[0]}"] + [f"end of {y}" for y in years]
+    with report._style():
+        fig, ax = report._figure(3.6)
+        ax.plot(axis, fees, marker="o", color=report.PALETTE[0], label="Council uplifts")
+        ax.plot(axis, costs, marker="s", linestyle="--", color=report.PALETTE[1], label="Cost pressure")
+        ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+        ax.set_ylabel(f"Index (start of {years[0]} = 100)")
+        ax.set_title("Council uplifts against cost pressure, cumulative")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    last = history.iloc[-1]
+    alt = (f"Line chart of the council's cumulative uplifts and the cumulative cost pressure from the start of {years[0]} "
+           f"(= 100): by the end of {years[-1]} fees stand at {fees[-1]:.1f} and costs at {costs[-1]:.1f}, fees "
+           f"{abs(float(last.cumulative_gap_pct)):.1f}% {'behind' if float(last.cumulative_gap_pct) < 0 else 'ahead of'} costs.")
+    if offer is not None and "skipped" not in offer.attrs and "current_band" in offer:
+        row = offer[offer.current_band == "all"]
+        gbp = pd.to_numeric(row.gap_gbp_pa, errors="coerce").dropna()
+        if len(gbp):
+            x = float(gbp.iloc[0])
+            alt += (f" In {years[-1]} the uplift offered is {fmt_gbp_m(abs(x))} a year {'above' if x >= 0 else 'below'} "
+                    "the cost pressure on today's fees.")
+    return report.figure_html(fig, alt, "Council uplifts against cost pressure since the first year listed (index, start = 100).")
+
+
+PRESSURE_SHOWN = ["band", "component", "weight_pct", "index_pct", "contribution_pct", "weights_from"]
+
+
+def pressure_sources(pressure: pd.DataFrame) -> pd.DataFrame:
+    """Each index of the cost pressure table once (its change in the year and its source), for the
+    sources table beside the per-band weights; the total rows are left out."""
+    if "skipped" in pressure.attrs:
+        return pressure
+    out = pressure[pressure.component != "total"].drop_duplicates(["component", "index_pct", "source"])
+    out = out[["component", "index_pct", "source"]].reset_index(drop=True)
+    out.attrs["table"] = "cost_pressure"
+    return out

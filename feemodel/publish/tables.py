@@ -23,7 +23,8 @@ import pandas as pd
 
 from ..errors import InputError, NotComputed
 from ..inputs.load import load_inputs
-from ..model import budget, build_up, checks, demand, equality, funding, impact, market, rates, sensitivity, survey, uplift
+from ..model import (budget, build_up, checks, cost_gap, cost_pressure, demand, equality, funding, impact, market, rates, returns,
+                     options, sensitivity, survey, survey_quality, uplift, uplift_groups)
 from ..model.case import Case
 from ..model.engine import CostEngine
 from ..model.price_base import price_base_steps
@@ -174,6 +175,61 @@ def _national_parameters(case: Case) -> pd.DataFrame:
     return pd.DataFrame(rows)[cols]
 
 
+def _cost_gap(case: Case) -> pd.DataFrame:
+    return cost_gap.cost_gap(case, survey_summary(case) if case.has("survey") else None)
+
+
+def pressure(case: Case) -> pd.DataFrame:
+    """The fee year's cost pressure per band; a series it needs but the scenario lacks (CPI for the
+    year, a later year's NLW) skips it with the reason, as the index table does without a book."""
+    def build(c: Case) -> pd.DataFrame:
+        try:
+            return cost_pressure.pressure(c, survey_summary(c) if c.has("survey") else None)
+        except InputError as exc:
+            raise NotComputed(f"the cost pressure is not computed ({exc.where}: {exc.problem})") from None
+    return case.derive("cost_pressure", build)
+
+
+def _pressure_offer(case: Case) -> pd.DataFrame:
+    return case.derive("cost_pressure_offer", lambda c: cost_pressure.offer(pressure(c), _band_mapping(c)))
+
+
+def _uplift_history(case: Case) -> pd.DataFrame:
+    if not case.scenario.past_uplifts:
+        raise NotComputed("the scenario gives no past_uplifts (past years' uplifts and cost pressure)")
+    this_year = None
+    if case.has("book"):
+        try:
+            row = _pressure_offer(case).set_index("current_band").loc["all"]
+            this_year = {"uplift_pct": float(row.offer_pct), "cost_pressure_pct": float(row.pressure_pct)}
+        except (NotComputed, KeyError):
+            this_year = None
+    return cost_pressure.history(case.scenario, this_year)
+
+
+def _by_uplift(case: Case) -> pd.DataFrame:
+    try:
+        row = _pressure_offer(case).set_index("current_band").loc["all"]
+        pct = float(row.pressure_pct)
+    except (NotComputed, KeyError):
+        pct = None
+    return uplift_groups.by_uplift(case, pct)
+
+
+def _options(case: Case) -> pd.DataFrame:
+    return options.options_table(case, load_case, _band_mapping)
+
+
+def _comparators(case: Case) -> pd.DataFrame:
+    offer = None
+    if case.has("book"):
+        try:
+            offer = _pressure_offer(case)
+        except NotComputed:
+            offer = None
+    return options.comparators(case, offer)
+
+
 TABLES: list[Table] = [
     Table("rate_card", _rate_card, (), "Proposed rate card",
           "One row per proposed band. £ per resident per week; components rounded to the penny once, the rate is their sum."),
@@ -264,6 +320,79 @@ TABLES: list[Table] = [
     Table("national_parameters", _national_parameters, (), "National figures used",
           "Every national figure in force on the rates date, with its unit, effective date and source; then every figure the "
           "scenario states for later years (projections) or changes (parameter_changes)."),
+    # -- the providers' challenge: does the rate cover the cost, cost pressure, survey quality
+    Table("cost_gap", _cost_gap, ("book",), "Does the rate cover the cost?",
+          "Per band: the council's placements and their average weekly fee now (£ a week, excluding FNC and top-ups), the provider "
+          "survey's median cost of care and the council's built rate (both at the fee year's prices), the proposed rate, the gap "
+          "between the cost of care (the survey median where the survey has the band's category, else the built rate) and the fee "
+          "now and the proposed rate (£ a week and % of the fee), and the cost a year of closing the gap now at once (gap x "
+          "placements x 365/7, where the fee is below the cost) and in the first year when phased over the scenario's phasing years.",
+          counts=("placements",)),
+    Table("cost_pressure", pressure, (), "Cost pressure for the fee year",
+          "Per band: each cost's weight (staff lines from the cost build-up or the survey, as stated; a stated rate uses the "
+          "stated staff share), the change in its index from the year before (NLW, employer NI with its threshold and pension "
+          "from the national parameters for a worker paid the NLW; CPI and energy from the scenario) and its contribution "
+          "(weight x index); the total is the band's cost pressure (% a year)."),
+    Table("cost_pressure_offer", _pressure_offer, ("book",), "Cost pressure against the offer",
+          "Per current band: the first year's uplift on the current rate beside the cost pressure of the band it moves to; "
+          "the gap (uplift less pressure: negative is a shortfall) in % points and in £ a year on today's fees (gap x current "
+          "rate x council placements x 365/7); 'all' weighs the bands by today's fees.",
+          counts=("placements",)),
+    Table("uplift_history", _uplift_history, (), "Past uplifts against cost pressure",
+          "Each past year's uplift and cost pressure as the scenario records them (past_uplifts), then the fee year's (from "
+          "the offer table's 'all' row), with cumulative factors since the first year listed and the cumulative gap "
+          "(uplift factor / cost factor - 1)."),
+    Table("survey_response", survey_quality.response, (), "Provider cost survey: response",
+          "Per category: homes invited, returns received and returns validated (as the scenario records them), the response "
+          "and validated rates (% of homes invited), and the homes whose returns the survey file holds after exclusions. Counts "
+          "of homes in the survey are shown as the survey summary shows them (they describe homes, not residents)."),
+    Table("survey_counts", survey_quality.counts, ("cost_survey",), "Provider cost survey: homes per category and line",
+          "Per category and cost line: homes that returned the line, homes excluded by the scenario and homes used, with a "
+          "warning where fewer than 5 homes are used (counts of homes shown as the survey summary shows them)."),
+    Table("survey_exclusion_reasons", lambda c: _survey_homes(survey_quality.exclusion_reasons(c), c), ("cost_survey",),
+          "Provider cost survey: why returns were excluded",
+          "Each exclusion (home by letter, as in the other survey tables) with the reason the scenario records "
+          "(survey_exclusion_reasons)."),
+    Table("survey_enhanced_check", lambda c: survey_quality.enhanced_check(c, survey_summary(c)), ("survey",),
+          "Provider cost survey: enhanced categories cost more",
+          "In each setting, each enhanced category's survey median total against the standard category's (£ a week): "
+          "'ok' where the enhanced one costs more, else a warning."),
+    Table("survey_representativeness", survey_quality.representativeness, ("cost_survey", "homes", "placements"),
+          "Provider cost survey: are the surveyed homes like the rest?",
+          "Surveyed homes against all open in-county homes, by setting: how many, their share of the homes, and the median "
+          "beds, occupancy (occupied / beds) and council share (council placements / occupied beds) of a home.",
+          counts=("homes",)),
+    Table("assumptions_vs_actual", survey_quality.assumptions, (), "Assumptions against the evidence",
+          "Per cost category: the occupancy the build-up assumes beside the actual occupancy of open in-county homes of the "
+          "setting and the surveyed homes' median, and the care hours assumed beside the surveyed median hours (survey_response)."),
+    Table("returns", returns.returns_stated, (), "Returns, stated",
+          "Per cost category of a built band: the return convention, each return input (return on operations %, value per bed "
+          "in £, yield %), the returns in £ per resident per week as built, the evidence the scenario records, and the change "
+          "from last year's inputs (returns_last_year) where given."),
+    Table("rate_sensitivity", returns.rate_sensitivity, (), "Sensitivity of the weekly rate",
+          "Each built band's weekly rate (£ a week, excluding FNC) with each build-up assumption at the low and the high change "
+          "of the scenario's one-way range, beside the rate as proposed; stated rates do not move and are not listed."),
+    Table("uplift_groups", _by_uplift, ("book",), "Who gets what uplift",
+          "Council placements by the change the first year gives them (the whole change, a capped or phased part of it, "
+          "protection at their own fee, none, or a fall), with the homes they are in, the average fee now and in the first "
+          "year (£ a week), the change (%) and the change in real terms against the cost pressure (%).",
+          counts=("placements", "homes")),
+    Table("market_access", uplift_groups.market_access, ("placements", "homes"), "Vacancies and placements at the council's rate",
+          "By setting, open in-county homes: beds, beds vacant (where the homes file gives occupied beds) and the council's "
+          "placements in them, with the share paid at or below their band's current rate and no top-up.",
+          counts=("council_placements", "at_rate_without_topup")),
+    Table("homes_over_time", uplift_groups.homes_over_time, ("homes",), "Homes opened and closed",
+          "In-county homes opened and closed by calendar year."),
+    Table("comparators", _comparators, (), "Other councils' rates and uplifts",
+          "Other councils' published weekly rates and uplifts (the comparators file, each with its source) beside this "
+          "proposal's first-year rate and uplift by band."),
+    Table("options", _options, ("book",), "Options considered",
+          "This proposal and each option the scenario names, costed by the same engine: the council's change in cost in the "
+          "first year (part year and full year, £), the council placements, those whose fee or top-up changes and those "
+          "protected, the average first-year change in council fees (%), and the reason recorded for each.",
+          counts=("placements", "placements_affected", "placements_protected")),
+    Table("response_log", options.response_log, (), "You said, we did",
+          "The consultation's responses by theme, how many raised it, and the council's answer (shown in the final pack)."),
     # working files for the analyst: placement- and home-level, never in a pack
     Table("funding", funding_split, ("book",), "Who pays each placement",
           "One row per placement: gross weekly fee and each payer's share (£/week).", private=True),

@@ -38,6 +38,7 @@ if H:
 # %%
 display(HTML(brief.years_html(R.table("budget"), R.table("reconciliation"))))
 display(HTML(brief.rates_html(R.table("band_mapping"), R.table("rate_card"), report.table_html)))
+display(HTML(brief.cost_gap_html(R.table("cost_gap"))))
 
 # %%
 display(HTML(brief.who_gains_html(R.table("who_gains"), report.table_html, M["suppress_below"])))
