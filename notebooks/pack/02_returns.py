@@ -14,15 +14,15 @@
 # ---
 
 # %% tags=["parameters"]
-scenario = ""
-tables_dir = ""
+scenario = ""    # scenario YAML file; empty: the example council (params/scenarios/exampleshire/two_band_2026.yaml)
+tables_dir = ""  # set by `feemodel pack`; empty: compute the scenario's tables here (cached)
 
 # %%
 from IPython.display import HTML, Markdown, display
 
 from feemodel.publish import brief, report
 
-R = report.load(tables_dir)
+R = report.load(tables_dir, scenario=scenario)
 H, M = R.headline, R.meta
 
 # %% [markdown]
