@@ -95,3 +95,37 @@ def test_published_tables_withhold_in_run_output(tmp_path):
     assert topups.equals(published_tables(r)["topups"].astype(str).replace("nan", ""))
     vanish = topups[topups.outcome == "vanishes"].set_index("band").placements
     assert vanish["Residential"] == "<5" and (vanish.drop(["Residential", "All bands"]) == "").sum() >= 1
+
+
+# ---- the providers' challenge tables are declared, so their counts survive subtraction
+
+from feemodel.publish.suppression import suppress_tables  # noqa: E402
+
+
+def test_uplift_groups_add_up_to_the_councils_placements_so_a_small_group_takes_another_with_it():
+    # 2,821 full + 3 protected + 40 none = 2,864, the council's placements in the headline: "<5"
+    # protected alone would come back as 2,864 - 2,821 - 40, so the smallest other group (none, 40)
+    # goes too, with its averages. Homes are not additive (a home has placements in several groups).
+    t = pd.DataFrame({"uplift_group": ["full", "protected", "none"], "placements": [2821, 3, 40], "homes": [168, 3, 20],
+                      "change_pct": [9.19, 0.0, 0.0]})
+    out = suppress_tables({"uplift_groups": t}, {"uplift_groups": ["placements", "homes"]}, 5)["uplift_groups"]
+    assert out.placements.tolist() == [2821, "<5", ""]
+    assert out.change_pct.tolist() == [9.19, "", ""]
+
+
+def test_market_access_settings_add_up_to_all_so_a_small_setting_takes_another_with_it():
+    # residential 3 + nursing 30 = all 33 council placements: residential "<5" needs nursing withheld;
+    # at the rate without a top-up 2 + 25 = 27 likewise
+    t = pd.DataFrame({"setting": ["residential", "nursing", "all"], "homes": [10, 12, 22],
+                      "council_placements": [3, 30, 33], "at_rate_without_topup": [2, 25, 27]})
+    out = suppress_tables({"market_access": t}, {"market_access": ["council_placements", "at_rate_without_topup"]}, 5)["market_access"]
+    assert out.council_placements.tolist() == ["<5", "", 33]
+    assert out.at_rate_without_topup.tolist() == ["", "", 27]
+
+
+def test_options_placements_are_affected_plus_protected_so_a_small_protected_count_takes_affected():
+    # 2,973 = 2,970 affected + 3 protected: "<5" protected needs affected withheld; 2,973 stays
+    t = pd.DataFrame({"option": ["proposed"], "placements": [2973], "placements_affected": [2970], "placements_protected": [3]})
+    counts = {"options": ["placements", "placements_affected", "placements_protected"]}
+    out = suppress_tables({"options": t}, counts, 5)["options"]
+    assert out.iloc[0].tolist() == ["proposed", 2973, "", "<5"]

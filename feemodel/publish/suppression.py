@@ -152,6 +152,13 @@ STRUCTURES: dict[str, Structure] = {
     "equality": Structure(adds=(Adds(over="group", within=("characteristic", "who")),),
                           parts=(Parts("placements", ("topups_fall", "topups_rise", "topups_vanish", "topups_unchanged")),),
                           whole_rows=True),
+    # the first year's groups (full, capped, protected, none, falls) add up to the council's placements
+    # (the headline); homes are not additive (a home has placements in several groups)
+    "uplift_groups": Structure(adds=(Adds(over="uplift_group", columns=("placements",)),)),
+    # settings add up to "all"; the placements at the rate without a top-up are a sub-count
+    "market_access": Structure(adds=(Adds(over="setting", total="all", columns=("council_placements", "at_rate_without_topup")),)),
+    # each option's placements are those whose fee or top-up changes and those protected
+    "options": Structure(parts=(Parts("placements", ("placements_affected", "placements_protected")),)),
 }
 EQUALITY_OUTCOMES = {"falls": "topups_fall", "rises": "topups_rise", "vanishes": "topups_vanish", "unchanged": "topups_unchanged"}
 _FAMILIES = {"who": ("Families paying top-ups",)}
