@@ -53,7 +53,8 @@ _SHOWN: set[str] = set()
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Warnings reach the terminal only as the tool's own one-line ``warning:`` messages: the
     package's own warnings and a demand model that did not converge; numerical RuntimeWarnings and
-    third-party deprecation noise are dropped (the figures are checked, not the warnings)."""
+    third-party deprecation noise and resource warnings (an unclosed event loop of a finished
+    worker thread) are dropped (the figures are checked, not the warnings)."""
     text = " ".join(str(message).split())
     name = category.__name__
     module = category.__module__ or ""
@@ -62,7 +63,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
             text = f"the demand model (Poisson GLM of admissions) may not be reliable: {text}"
         else:
             return
-    elif issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning | SyntaxWarning | ImportWarning):
+    elif issubclass(category, DeprecationWarning | PendingDeprecationWarning | FutureWarning | SyntaxWarning | ImportWarning
+                    | ResourceWarning):  # Python hides ResourceWarning by default too (e.g. a worker thread's event loop)
         return
     elif module.startswith("statsmodels") and ("Convergence" in name or "Separation" in name or "Hessian" in name):
         text = f"the demand model (Poisson GLM of admissions) may not be reliable: {text}"
