@@ -161,3 +161,19 @@ def test_inputs_shown_in_their_units():
     assert evidence.fmt_input(3.0, "pct") == "3%"
     assert evidence.fmt_input(75000, "gbp_per_bed") == "£75,000"
     assert evidence.fmt_input(23.5, "hours_prpw") == "23.5"
+
+
+def test_the_sentence_names_the_placements_held_back_by_protection():
+    # the council pays £1.2m more, families' top-ups fall by £0.3m, and 152 placements are protected at
+    # their fee: they are named as held back; a withheld count ("") is not named, "<5" is in words
+    def who(count):
+        return pd.DataFrame([
+            dict(who="The council", what="Its net cost", count=2821, change_first_year_gbp=1_200_000.0),
+            dict(who="Placements protected at their current fee", what="Fee unchanged", count=count, change_first_year_gbp=""),
+        ])
+    text = brief.who_gains_sentence(who(152), 5)
+    assert text == ("Paying more: the council (£1.20m). Held back: 152 placements protected at their current fee get no rise "
+                    "this year while homes' costs rise (see who gets what uplift).")
+    assert "Held back: fewer than 5 placements" in brief.who_gains_sentence(who("<5"), 5)
+    assert "Held back" not in brief.who_gains_sentence(who(""), 5)
+    assert "Held back" not in brief.who_gains_sentence(who(0), 5)

@@ -12,7 +12,8 @@ SECTIONS = {
         "survey_counts": "Homes behind each category and cost line",
         "survey_exclusion_reasons": "Survey returns excluded, and why",
         "survey_enhanced_check": "Enhanced categories against standard ones",
-        "assumptions_vs_actual": "Occupancy and care hours assumed against actual and surveyed",
+        "assumptions_vs_actual": "Occupancy and care hours the build-up assumes, against actual occupancy and the survey's hours",
+        "cost_line_gap": "The council's build-up against the provider survey, line by line",   # in the rates section
     },
     "Returns, stated and tested": {
         "returns": "Returns in each built rate, with their evidence",

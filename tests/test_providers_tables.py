@@ -18,6 +18,7 @@ import pytest
 
 from feemodel.errors import NotComputed
 from feemodel.model import cost_gap, cost_pressure, survey_quality
+from feemodel.publish import brief
 from feemodel.publish import tables as T
 from feemodel.publish.tables import load_case
 from tests.conftest import tiny_scenario
@@ -62,19 +63,25 @@ def test_cost_gap_against_the_survey_median(tmp_path):
     # the stated band is compared with standard_residential (market.cost_category): median £820.00
     assert row.survey_category == "standard_residential" and row.benchmark == "survey median"
     assert row.survey_median_gbp_pw == 820.00 and pd.isna(row.built_rate_gbp_pw) and row.proposed_rate_gbp_pw == 750.00
-    # gap now: 820 - 740 = £80.00, 80 / 740 = 10.8108% -> 10.81; proposed: 820 - 750 = £70.00, 70 / 750 = 9.3333% -> 9.33
-    assert (row.gap_now_gbp_pw, row.gap_now_pct) == (80.00, 10.81)
-    assert (row.gap_proposed_gbp_pw, row.gap_proposed_pct) == (70.00, 9.33)
+    # gap now: 820 - 740 = £80.00, as a share of the cost of care 80 / 820 = 9.7561% -> 9.76;
+    # proposed: 820 - 750 = £70.00, 70 / 820 = 8.5366% -> 8.54
+    assert (row.gap_now_gbp_pw, row.gap_now_pct) == (80.00, 9.76)
+    assert (row.gap_proposed_gbp_pw, row.gap_proposed_pct) == (70.00, 8.54)
     # at once: 80 x 5 x 365/7 = 400 x 52.142857 = £20,857.14; phased over 2 years: £10,428.57
     assert row.close_at_once_gbp_pa == 20857.14
     assert row.close_phased_first_year_gbp_pa == 10428.57
 
 
-def test_cost_gap_is_zero_cost_where_fees_cover_it(tmp_path):
-    # the same band compared with nothing: no survey category for residential, no build-up
+def test_a_stated_band_without_a_named_category_is_compared_with_its_settings_category_and_says_so(tmp_path):
+    # no market.cost_category: the stated residential band is compared with the category named
+    # standard_residential (the rule homes below cost use), the same £820.00 median and £80.00 gap as
+    # above, and the benchmark names it; the summary's sentence leaves such a band out
     case = small_case(tmp_path, market={})
-    row = cost_gap.cost_gap(case, T.survey_summary(case)).iloc[0]
-    assert row.benchmark == "" and pd.isna(row.gap_now_gbp_pw) and pd.isna(row.close_at_once_gbp_pa)
+    gap = cost_gap.cost_gap(case, T.survey_summary(case))
+    row = gap.iloc[0]
+    assert row.benchmark == "survey median of standard_residential (the category named standard_residential)"
+    assert (row.cost_of_care_gbp_pw, row.gap_now_gbp_pw, row.close_at_once_gbp_pa) == (820.00, 80.00, 20857.14)
+    assert brief.cost_gap_sentence(gap) == ""
 
 
 def _staff_growth_2026(hours=37.5):
@@ -326,15 +333,44 @@ def test_comparators_beside_this_proposal_and_the_response_log(tmp_path):
 def test_the_summary_sentence_on_the_gap():
     from feemodel.publish import brief
     gap = pd.DataFrame([
-        dict(band="A", placements=10, average_fee_now_gbp_pw=700.0, gap_now_gbp_pw=100.0, gap_proposed_gbp_pw=50.0,
-             proposed_rate_gbp_pw=750.0, close_at_once_gbp_pa=52142.86, close_phased_first_year_gbp_pa=26071.43),
-        dict(band="B", placements="<5", average_fee_now_gbp_pw="", gap_now_gbp_pw="", gap_proposed_gbp_pw="",
-             proposed_rate_gbp_pw=800.0, close_at_once_gbp_pa="", close_phased_first_year_gbp_pa=""),
+        dict(band="A", placements=10, average_fee_now_gbp_pw=700.0, cost_of_care_gbp_pw=800.0, gap_now_gbp_pw=100.0,
+             gap_proposed_gbp_pw=60.0, proposed_rate_gbp_pw=740.0, close_at_once_gbp_pa=52142.86,
+             close_phased_first_year_gbp_pa=26071.43),
+        dict(band="B", placements="<5", average_fee_now_gbp_pw="", cost_of_care_gbp_pw="", gap_now_gbp_pw="",
+             gap_proposed_gbp_pw="", proposed_rate_gbp_pw=800.0, close_at_once_gbp_pa="", close_phased_first_year_gbp_pa=""),
     ])
     text = brief.cost_gap_sentence(gap)
-    # A alone (B is withheld): £100.00 a week below, 100 x 10 / (700 x 10) = 14.3%; at once 100 x 10 x 365/7 =
-    # £52,142.86 -> £0.05m, phased over two years £26,071.43 -> £0.03m; proposed: £50.00, 50 / 750 = 6.7%
-    assert text.startswith("On average the fees paid now are £100.00 a week (14.3%) below the cost of care")
+    # A alone (B is withheld): £100.00 a week below a cost of care of £800.00, 100 / 800 = 12.5% of the cost;
+    # at once 100 x 10 x 365/7 = £52,142.86 -> £0.05m, phased over two years £26,071.43 -> £0.03m;
+    # proposed: 800 - 740 = £60.00, 60 / 800 = 7.5%
+    assert text.startswith("On average the fees paid now are £100.00 a week (12.5%) below the cost of care")
     assert "across 10 council placements; closing that gap at once would cost £0.05m a year (£0.03m in the first year" in text
-    assert text.endswith("the proposed rates are £50.00 a week (6.7%) below the cost of care. 1 band without a cost of care "
-                         "to compare, or withheld, is left out.")
+    assert text.endswith("the proposed rates are £60.00 a week (7.5%) below the cost of care. Left out: B (no cost of care of "
+                         "its own to compare, or withheld; see the cost gap table).")
+
+
+def test_the_build_up_against_the_survey_line_by_line():
+    from feemodel.model.rates import COST_LINES
+    from feemodel.paths import default_scenario
+    case = load_case(default_scenario())   # Residential is built from standard_residential; survey statistic median_of_totals
+    line = {k: 0.0 for k in COST_LINES}
+    line.update(care_staff=410.11, other_staff=128.00, premises=33.33)
+    card = pd.DataFrame([{"band": "Residential", **{f"{k}_gbp_pw": v for k, v in line.items()}, "cost_of_care_total_gbp_pw": 571.44}])
+    summary = pd.DataFrame([
+        dict(category="standard_residential", cost_line="other_staff", convention="per_line", homes=23,
+             lower_quartile=145.34, median=149.49, upper_quartile=164.27),
+        dict(category="standard_residential", cost_line="total", convention="sum_of_line_medians", homes=23,
+             lower_quartile=1.0, median=2.0, upper_quartile=3.0),
+        dict(category="standard_residential", cost_line="total", convention="median_of_totals", homes=23,
+             lower_quartile=842.58, median=868.27, upper_quartile=899.98)])
+    t = cost_gap.cost_line_gap(case, card, summary).set_index("cost_line")
+    assert list(t.index) == [*COST_LINES, "total"] and set(t.band) == {"Residential"}
+    # other staff: 128.00 - 149.49 = -£21.49 (the council allows £21.49 less than the median home)
+    assert (t.loc["other_staff", "council_less_median_gbp_pw"], t.loc["other_staff", "homes"]) == (-21.49, 23)
+    # the total is compared by the scenario's statistic (median of totals), not the sum of line medians:
+    # 410.11 + 128.00 + 33.33 = 571.44; 571.44 - 868.27 = -296.83
+    assert t.loc["total", "survey_median_gbp_pw"] == 868.27 and t.loc["total", "council_less_median_gbp_pw"] == -296.83
+    # a line the survey does not have: no quartiles, no difference, 0 homes (never a silent 0 difference)
+    assert pd.isna(t.loc["premises", "council_less_median_gbp_pw"]) and t.loc["premises", "homes"] == 0
+    with pytest.raises(NotComputed, match="no provider cost survey"):
+        cost_gap.cost_line_gap(case, card, None)

@@ -32,6 +32,8 @@ def elsewhere(example_pack, tmp_path_factory):
     (root / "inputs").mkdir()
     shutil.copy(EXAMPLE, root / "inputs" / EXAMPLE.name)
     shutil.copytree(example_dir() / "data", root / "mydata")
+    for option in ("fair_cost_of_care_2026.yaml", "uniform_uplift_2026.yaml"):   # the options costed beside it
+        shutil.copy(example_dir() / option, root / "mydata" / option)
     r = subprocess.run([sys.executable, "-m", "feemodel", "verify", str(root / "received" / "pack"), "--scenario", str(root / "inputs" / EXAMPLE.name),
                         "--data", str(root / "mydata"), "--keep-rerun", str(root / "rerun")], capture_output=True, text=True, cwd=root)
     return root, r
@@ -67,6 +69,19 @@ def test_a_copied_pack_verifies_elsewhere_with_its_scenario_and_data(elsewhere):
     assert m["data_files"]["placements"]["path"] == "data/placements.csv"
     assert m["scenario"]["file"] == EXAMPLE.name and not m["scenario"]["from_pack"].startswith("/")
     assert "/" not in " ".join(m["command"])
+    # the two options the options table costs are inputs too, by path beside the scenario and hash
+    assert sorted(m["option_files"]) == ["fair_cost_of_care_2026.yaml", "uniform_uplift_2026.yaml"]
+    assert "options: identical" in out
+
+
+def test_a_missing_option_scenario_is_exit_2_naming_it(elsewhere, tmp_path):
+    root, _ = elsewhere
+    shutil.copytree(root / "mydata", tmp_path / "data")
+    (tmp_path / "data" / "uniform_uplift_2026.yaml").unlink()
+    r = subprocess.run([sys.executable, "-m", "feemodel", "verify", str(root / "received" / "pack"), "--scenario",
+                        str(root / "inputs" / EXAMPLE.name), "--data", str(tmp_path / "data")], capture_output=True, text=True)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "options_considered" in r.stderr and "uniform_uplift_2026.yaml" in r.stderr and "fair_cost_of_care" not in r.stderr
 
 
 def test_missing_data_is_exit_2_naming_the_file_and_the_option(elsewhere):

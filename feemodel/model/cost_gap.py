@@ -12,15 +12,20 @@ the bands then stay as they are):
 * ``survey_median_gbp_pw``: the provider cost survey's median total for the band's cost category
   (the scenario's ``survey_statistic``, at the scenario's prices: uprated from the
   ``survey_price_base`` where one is stated). A band with a stated rate is compared with the survey
-  category ``market.cost_category`` names for its setting, where it names one;
+  category its setting's homes are costed with (:func:`feemodel.model.market.cost_categories`:
+  ``market.cost_category``, else the scenario's only category of that setting, else the one named
+  ``standard_<setting>``); where the category was not named by the council (its own category or
+  ``market.cost_category``), ``benchmark`` says which category and why, and the summary's sentence
+  leaves the band out;
 * ``built_rate_gbp_pw``: the cost of care the council built (its build-up's total, uprated from the
   ``cost_of_care.price_base``), blank for a stated rate;
 * ``proposed_rate_gbp_pw``: the proposed weekly rate (the full target, excluding FNC);
 * ``cost_of_care_gbp_pw`` and ``benchmark``: the figure the gap is measured against: the survey
   median where the survey has the band's category (the providers' own evidence), else the built
   rate; blank where there is neither;
-* ``gap_now_gbp_pw`` = cost of care - average fee now, ``gap_now_pct`` = that / average fee now x 100;
-  ``gap_proposed_gbp_pw`` = cost of care - proposed rate, ``gap_proposed_pct`` = that / proposed rate
+* ``gap_now_gbp_pw`` = cost of care - average fee now, ``gap_now_pct`` = that / cost of care x 100
+  (how far below the cost of care the fee is, as a share of the cost);
+  ``gap_proposed_gbp_pw`` = cost of care - proposed rate, ``gap_proposed_pct`` = that / cost of care
   x 100 (a negative gap: the fee is above the cost of care);
 * ``close_at_once_gbp_pa`` = the gap now (where positive; 0 where the fee already covers the cost)
   x placements x 365/7: the cost a year of paying every placement the cost of care at once, rounded
@@ -36,6 +41,7 @@ import pandas as pd
 from ..money import pounds, round_half_up, to_pounds
 from .case import Case
 from .funding import WEEKS_PER_YEAR
+from .market import cost_categories
 from .rates import band_rate_pence
 from .uplift import band_rates_costed
 
@@ -81,19 +87,21 @@ def cost_gap(case: Case, summary: pd.DataFrame | None = None) -> pd.DataFrame:
     weights = placement_weights(case)
     fees = case.council_placements.weekly_fee.to_numpy(dtype=float)
     split = not uplifting and any(w.size and np.any((w > 0) & (w < 1)) for w in weights.values())
+    by_setting = cost_categories(s)
     rows = []
     for band in bands:
         w = weights[band.name]
         n = float(w.sum())
         avg = pounds(float((w * fees).sum()) / n) if n else np.nan
-        category = band.category or s.market.cost_category.get(band.setting)
+        category, how = (band.category, "") if band.category else by_setting.get(band.setting, (None, ""))
         median = _survey_median(summary, category, s.survey_statistic)
         built = np.nan
         if band.category and not uplifting:
             built = to_pounds(band_rate_pence(band, s, case.params, s.rates_date)["cost_of_care_total"])
         proposed = to_pounds(rates[band.name])
         if not np.isnan(median):
-            benchmark, cost = "survey median", median
+            named = band.category or how == "market.cost_category"  # the council said which category's costs apply
+            benchmark, cost = ("survey median" if named else f"survey median of {category} ({how})"), median
         elif not np.isnan(built):
             benchmark, cost = "built rate", built
         else:
@@ -107,10 +115,50 @@ def cost_gap(case: Case, summary: pd.DataFrame | None = None) -> pd.DataFrame:
             "average_fee_now_gbp_pw": avg, "survey_category": category if not np.isnan(median) else "",
             "survey_median_gbp_pw": median, "built_rate_gbp_pw": built, "proposed_rate_gbp_pw": proposed,
             "benchmark": benchmark, "cost_of_care_gbp_pw": cost,
-            "gap_now_gbp_pw": gap_now, "gap_now_pct": round_half_up(gap_now / avg * 100, 2) if avg and not np.isnan(gap_now) else np.nan,
+            "gap_now_gbp_pw": gap_now, "gap_now_pct": round_half_up(gap_now / cost * 100, 2) if not np.isnan(gap_now) and cost else np.nan,
             "gap_proposed_gbp_pw": gap_prop,
-            "gap_proposed_pct": round_half_up(gap_prop / proposed * 100, 2) if proposed and not np.isnan(gap_prop) else np.nan,
+            "gap_proposed_pct": round_half_up(gap_prop / cost * 100, 2) if not np.isnan(gap_prop) and cost else np.nan,
             "close_at_once_gbp_pa": at_once,
             "close_phased_first_year_gbp_pa": pounds(at_once / s.uplift.phasing_years) if not np.isnan(at_once) else np.nan,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+LINE_COLUMNS = ["band", "category", "cost_line", "council_gbp_pw", "homes", "survey_lower_quartile_gbp_pw", "survey_median_gbp_pw",
+                "survey_upper_quartile_gbp_pw", "council_less_median_gbp_pw"]
+
+
+def cost_line_gap(case: Case, card: pd.DataFrame, summary: pd.DataFrame | None) -> pd.DataFrame:
+    """The council's build-up against the provider survey, line by line, so a provider can see where
+    the two part: one row per built proposed band and cost line (the build-up's lines in order, then
+    the total), with the council's figure (£ per resident per week, from the rate card ``card``), the
+    survey's homes and quartiles for the band's category and line (``summary``: the survey summary at
+    the scenario's prices; the total by the scenario's ``survey_statistic``), and the council's figure
+    less the survey median (negative: the council allows less than the median home reports).
+
+    Raises :class:`feemodel.errors.NotComputed` without a survey or without a built band."""
+    from ..errors import NotComputed
+    from .rates import COST_LINES
+
+    if summary is None:
+        raise NotComputed("no provider cost survey to set the build-up against")
+    s = case.scenario
+    rows = []
+    for band in s.bands("proposed"):
+        if not band.category or band.name not in set(card.band):
+            continue
+        c = card[card.band == band.name].iloc[0]
+        for line in [*COST_LINES, "total"]:
+            conv = s.survey_statistic if line == "total" else "per_line"
+            q = summary[(summary.category == band.category) & (summary.cost_line == line) & (summary.convention == conv)]
+            council = float(c["cost_of_care_total_gbp_pw" if line == "total" else f"{line}_gbp_pw"])
+            median = float(q["median"].iloc[0]) if len(q) else np.nan
+            rows.append({"band": band.name, "category": band.category, "cost_line": line, "council_gbp_pw": council,
+                         "homes": int(q.homes.iloc[0]) if len(q) else 0,
+                         "survey_lower_quartile_gbp_pw": float(q.lower_quartile.iloc[0]) if len(q) else np.nan,
+                         "survey_median_gbp_pw": median,
+                         "survey_upper_quartile_gbp_pw": float(q.upper_quartile.iloc[0]) if len(q) else np.nan,
+                         "council_less_median_gbp_pw": pounds(council - median) if not np.isnan(median) else np.nan})
+    if not rows:
+        raise NotComputed("no proposed band is built from a cost-of-care category, so there is no build-up to set against the survey")
+    return pd.DataFrame(rows, columns=LINE_COLUMNS)

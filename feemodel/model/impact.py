@@ -101,7 +101,8 @@ def who_gains(case: Case, cost: pd.DataFrame, below_cost: pd.DataFrame | None = 
     ws, wr = exposure_weeks(s, 0, None)
     weekly = int(yf.self_price_change[self_f].sum())
     sf_full = to_pounds(to_pence(weekly * (ws + wr) / 100))
-    row("Self-funders", f"Their price (assumed to pass on {sf['pass_through_pct']:g}% of the council's average rise)",
+    row("Self-funders", f"Their price (assumed to rise by {sf['pass_through_pct']:g}% of the average rise in council fees for in-county "
+        "placements in the same setting)",
         sf["self_funders"], "people", sf["average_change_gbp_pw"] if sf["self_funders"] else np.nan,
         sf["total_change_part_year_gbp"], sf_full)
 

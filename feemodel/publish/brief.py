@@ -129,12 +129,13 @@ def years_html(budget: pd.DataFrame, reconciliation: pd.DataFrame) -> str:
     frame["financial_year"] = [f"{y} (part year)" if p == "part_year" else y for y, p in zip(frame.financial_year, frame.period, strict=True)]
     frame = frame.drop(columns="period")
     if name == "budget":
-        caption = "The council's cost by year against today's (£ a year)"
+        caption = ("The council's cost by year against today's (£ a year). Later years' fee change includes the uplift assumed "
+                   "for each later year (the uplift index), against today's fees: it is more than this year's decision alone")
         heads = {"financial_year": "Year", "growth_from_fees_gbp": "From the fee change", "growth_from_demand_gbp": "From demand",
                  "change_from_today_gbp": "Total change"}
     else:
         caption = ("The change in the council's cost by year from the fee change (£ a year; demand is not projected because "
-                   "its inputs were not given)")
+                   "its inputs were not given). Later years include the uplift assumed for each later year (the uplift index)")
         heads = {"financial_year": "Year", "amount_gbp": "From the fee change"}
     return f'<div id="{ANCHORS["years"]}">{compact_table(frame, caption, name, heads)}</div>'
 
@@ -253,8 +254,9 @@ def _moved_topups(who: pd.DataFrame, threshold: int) -> str:
 
 
 def who_gains_sentence(who: pd.DataFrame, threshold: int) -> str:
-    """Who gains and who pays more, in one or two plain sentences, from the who-gains table's
-    first-year figures (£m) and counts (withheld counts are said to be withheld)."""
+    """Who gains and who pays more, in plain sentences, from the who-gains table's first-year
+    figures (£m) and counts (withheld counts are said to be withheld); then the placements protected
+    at their current fee, which get no rise while costs rise."""
     if "skipped" in who.attrs or who.empty:
         return ""
 
@@ -284,6 +286,10 @@ def who_gains_sentence(who: pd.DataFrame, threshold: int) -> str:
         text.append("Better off in the first year: " + "; ".join(gains) + ".")
     if pays:
         text.append("Paying more: " + "; ".join(pays) + ".")
+    held = who[who.who == "Placements protected at their current fee"] if "who" in who else who.iloc[0:0]
+    if len(held) and str(held["count"].iloc[0]) not in ("", "0"):
+        text.append(f"Held back: {count_words(held['count'].iloc[0], threshold)} placements protected at their current fee get "
+                    "no rise this year while homes' costs rise (see who gets what uplift).")
     return " ".join(text)
 
 
@@ -316,8 +322,10 @@ GLOSSARY: list[tuple[str, str]] = [
     ("Protected placement", "A placement already paid more than the new rate, which keeps its current fee."),
     ("Part year; full year", "The first year's cost from the date the new rates take effect to 31 March (part year), and "
                              "over a whole year at the first year's fees (full year)."),
-    ("Withheld counts (\u201c<5\u201d)", "Counts of fewer than 5 people or homes are not shown, and nor is any figure from "
-                                         "which they could be worked out, so that no one can be identified."),
+    ("Withheld counts (\u201c<5\u201d)", "Counts of fewer than 5 people, or of fewer than 5 homes in a table of homes' "
+                                         "finances or placements, are not shown, and nor is any figure from which they could be "
+                                         "worked out, so that no one can be identified. Counts of homes opened and closed, and of survey "
+                                         "returns, describe the market, not people, and are shown as they are."),
 ]
 
 
@@ -344,36 +352,41 @@ def _numbers(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def cost_gap_sentence(gap: pd.DataFrame) -> str:
     """The cost gap in one sentence, from the published ``cost_gap`` table: the placement-weighted
-    average gap between the cost of care and the fee now (£ a week and % of the fee), the cost a
+    average gap between the cost of care and the fee now (£ a week, and % of the cost of care), the cost a
     year of closing it at once and in the first year phased, and the average gap the proposed rates
-    leave. Rows withheld by small-number suppression or without a cost of care are left out (and
-    the sentence says so); '' where no band can be compared."""
+    leave. Rows withheld by small-number suppression, without a cost of care, or with a stated rate
+    compared only with its setting's survey category (another client group's costs) are left out
+    (and the sentence says so); '' where no band can be compared."""
     if "skipped" in gap.attrs or gap.empty:
         return ""
-    rows = _numbers(gap, "placements", "average_fee_now_gbp_pw", "gap_now_gbp_pw", "gap_proposed_gbp_pw",
-                    "proposed_rate_gbp_pw", "close_at_once_gbp_pa", "close_phased_first_year_gbp_pa")
+    rows = _numbers(gap, "placements", "cost_of_care_gbp_pw", "gap_now_gbp_pw", "gap_proposed_gbp_pw",
+                    "close_at_once_gbp_pa", "close_phased_first_year_gbp_pa")
     rows = rows[rows.placements > 0]
+    if "benchmark" in gap:  # a stated rate compared with its setting's category (another client group): table only
+        rows = rows[~gap.loc[rows.index, "benchmark"].astype(str).str.startswith("survey median of ")]
     if rows.empty:
         return ""
     n = rows.placements
     now = float((rows.gap_now_gbp_pw * n).sum() / n.sum())
-    now_pct = float((rows.gap_now_gbp_pw * n).sum() / (rows.average_fee_now_gbp_pw * n).sum() * 100)
+    cost = (rows.cost_of_care_gbp_pw * n).sum()   # the gaps as a share of the cost of care they fall short of
+    now_pct = float((rows.gap_now_gbp_pw * n).sum() / cost * 100)
     prop = float((rows.gap_proposed_gbp_pw * n).sum() / n.sum())
-    prop_pct = float((rows.gap_proposed_gbp_pw * n).sum() / (rows.proposed_rate_gbp_pw * n).sum() * 100)
+    prop_pct = float((rows.gap_proposed_gbp_pw * n).sum() / cost * 100)
 
     def side(x: float, pct: float) -> str:
         if abs(x) < 0.005:
             return "level with the cost of care"
         return f"{fmt_gbp(abs(x))} a week ({abs(pct):.1f}%) {'below' if x > 0 else 'above'} the cost of care"
 
-    left_out = len(gap) - len(rows)
+    left_out = [str(b) for b in gap.loc[~gap.index.isin(rows.index), "band"]] if "band" in gap else []
     at_once, first = float(rows.close_at_once_gbp_pa.sum()), float(rows.close_phased_first_year_gbp_pa.sum())
     phased = f" ({fmt_gbp_m(first)} in the first year if phased as the proposal is)" if abs(at_once - first) >= 0.005 else ""
     text = (f"On average the fees paid now are {side(now, now_pct)} (the providers' survey median, or the council's built "
             f"rate where the survey has no category), across {int(round(n.sum())):,} council placements; closing that gap "
             f"at once would cost {fmt_gbp_m(at_once)} a year{phased}, and the proposed rates are {side(prop, prop_pct)}.")
     if left_out:
-        text += f" {left_out} band{'s' if left_out > 1 else ''} without a cost of care to compare, or withheld, {'are' if left_out > 1 else 'is'} left out."
+        text += (f" Left out: {', '.join(left_out)} (no cost of care of {'their' if len(left_out) > 1 else 'its'} own to compare, "
+                 "or withheld; see the cost gap table).")
     return text
 
 

@@ -590,6 +590,30 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(Path(path).absolute(), Path(start).absolute())).as_posix()
 
 
+def option_files(s) -> dict[str, str]:
+    """``{path relative to the scenario's folder (POSIX): sha256}`` of each scenario the scenario names in
+    ``options_considered`` (costed beside it in the options table) and of each data file those name that
+    is not one of the scenario's own; files that are missing are left out (the table then says so)."""
+    from ..inputs.scenario import load_scenario
+
+    own = {Path(os.path.normpath(s.data_path(k))) for k in s.data.given()}
+    out: dict[str, str] = {}
+    for opt in s.options_considered:
+        p = Path(os.path.normpath(s.folder / opt.scenario))
+        if not p.is_file():
+            continue
+        out[_relative(p, s.folder)] = sha256(p)
+        try:
+            other = load_scenario(p, check_files=False)
+        except Exception:  # noqa: BLE001 - an option that cannot be read is reported by the options table
+            continue
+        for k in other.data.given():
+            d = Path(os.path.normpath(other.data_path(k)))
+            if d not in own and d.is_file():
+                out[_relative(d, s.folder)] = sha256(d)
+    return dict(sorted(out.items()))
+
+
 def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir: Path, names: list[str],
              published: dict | None = None) -> dict:
     """What ``manifest.json`` records, with no absolute path, so a pack copied to another machine can be
@@ -598,7 +622,8 @@ def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir:
     - ``scenario``: its file name, its sha256 and ``from_pack``: where it was, relative to the pack
       folder (``table_dir``'s parent sits beside the final folder, so the path holds after the move);
     - ``data_files``: each data file's path as the scenario gives it (relative to the scenario's
-      folder) and its sha256;
+      folder) and its sha256; ``option_files``: the same for the other scenarios the options table
+      costs (``options_considered``) and their own data files (:func:`option_files`);
     - ``national_parameters``: each national parameter file (relative to the national parameters
       folder) and its sha256; ``national_parameters_dir``: that folder relative to the scenario's;
     - ``published``: the sha256 of every published file in the pack folder at the time of the call
@@ -618,6 +643,7 @@ def manifest(r: Results, started: dt.datetime, finished: dt.datetime, table_dir:
         "scenario": {"file": s.path.name, "from_pack": "../" + _relative(s.path, pack_parent), "sha256": sha256(s.path),
                      "council": s.council, "title": s.title, "financial_year": s.year_label},
         "data_files": {k: {"path": Path(s.data.spec(k).path).as_posix(), "sha256": sha256(s.data_path(k))} for k in s.data.given()},
+        "option_files": option_files(s),
         "national_parameters_dir": _relative(national_params_dir(), s.folder),
         "national_parameters": {p.relative_to(national_params_dir()).as_posix(): sha256(p)
                                 for p in sorted(national_params_dir().rglob("*.yaml"))},
@@ -634,7 +660,7 @@ def _meta(r: Results) -> dict:
     return {"council": s.council, "title": s.title, "financial_year": s.year_label, "effective_date": s.uplift.effective_date.isoformat(),
             "method": s.uplift.method, "current_structure": s.current_structure, "proposed_structure": s.proposed_structure,
             "return_convention": s.cost_of_care.return_convention, "survey_statistic": s.survey_statistic,
-            "survey_exclusions": published_exclusions(r.case), "scenario_path": str(s.path),
+            "survey_exclusions": published_exclusions(r.case), "scenario_path": s.path.name,  # no absolute path in a pack
             "suppress_below": s.publication.suppress_below, "not_computed": dict(r.skipped),
             "decision": s.decision, "survey_date": s.survey_date.isoformat() if s.survey_date else None,
             "survey_price_base": f"{s.survey_price_base.year}/{(s.survey_price_base.year + 1) % 100:02d}" if s.survey_price_base else None,

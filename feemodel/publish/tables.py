@@ -179,6 +179,10 @@ def _cost_gap(case: Case) -> pd.DataFrame:
     return cost_gap.cost_gap(case, survey_summary(case) if case.has("survey") else None)
 
 
+def _cost_line_gap(case: Case) -> pd.DataFrame:
+    return cost_gap.cost_line_gap(case, _rate_card(case), survey_summary(case) if case.has("survey") else None)
+
+
 def pressure(case: Case) -> pd.DataFrame:
     """The fee year's cost pressure per band; a series it needs but the scenario lacks (CPI for the
     year, a later year's NLW) skips it with the reason, as the index table does without a book."""
@@ -325,9 +329,14 @@ TABLES: list[Table] = [
           "Per band: the council's placements and their average weekly fee now (£ a week, excluding FNC and top-ups), the provider "
           "survey's median cost of care and the council's built rate (both at the fee year's prices), the proposed rate, the gap "
           "between the cost of care (the survey median where the survey has the band's category, else the built rate) and the fee "
-          "now and the proposed rate (£ a week and % of the fee), and the cost a year of closing the gap now at once (gap x "
+          "now and the proposed rate (£ a week, and % of the cost of care), and the cost a year of closing the gap now at once (gap x "
           "placements x 365/7, where the fee is below the cost) and in the first year when phased over the scenario's phasing years.",
           counts=("placements",)),
+    Table("cost_line_gap", _cost_line_gap, (), "The build-up against the survey, line by line",
+          "Per built band and cost line: the council's figure (£ per resident per week, as on the rate card), the provider "
+          "survey's homes, lower quartile, median and upper quartile for the band's category and line (at the scenario's "
+          "prices; the total by the scenario's survey statistic), and the council's figure less the survey median (negative: "
+          "the council allows less than the median home reports)."),
     Table("cost_pressure", pressure, (), "Cost pressure for the fee year",
           "Per band: each cost's weight (staff lines from the cost build-up or the survey, as stated; a stated rate uses the "
           "stated staff share), the change in its index from the year before (NLW, employer NI with its threshold and pension "

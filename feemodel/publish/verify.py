@@ -154,7 +154,26 @@ def find_data(m: dict, scenario: Path, data: Path | None) -> dict[str, Path]:
     return found
 
 
-def stage(scenario: Path, m: dict, files: dict[str, Path], root: Path) -> Path:
+def find_option_files(m: dict, scenario: Path, data: Path | None) -> dict[str, Path]:
+    """The options' scenario and data files the manifest records (``option_files``, relative to the
+    scenario's folder): beside the scenario at that path, or with ``data`` under that folder (at the
+    path, or by file name). All the missing ones are named in one error."""
+    found, missing = {}, []
+    for rel in m.get("option_files") or {}:
+        options = [scenario.parent / rel] + ([Path(data) / rel, Path(data) / Path(rel).name] if data is not None else [])
+        hit = next((Path(os.path.normpath(o)) for o in options if o.is_file()), None)
+        if hit is None:
+            missing.append(f"{rel} (looked at {' and '.join(str(Path(os.path.normpath(o))) for o in options)})")
+        else:
+            found[rel] = hit
+    if missing:
+        raise InputError(scenario, "options_considered", f"missing file{'s' if len(missing) > 1 else ''} of the options "
+                         f"costed beside the scenario: {'; '.join(missing)}; copy them beside the scenario at those paths, "
+                         "or into the --data folder")
+    return found
+
+
+def stage(scenario: Path, m: dict, files: dict[str, Path], root: Path, options: dict[str, Path] | None = None) -> Path:
     """A copy of the scenario (its bytes unchanged) in ``root`` with each data file copied (hard-linked
     where it can be) to the path the scenario gives for it, so the rerun reads the data from wherever
     the reviewer keeps it. (A scenario's data files lie inside its folder: the loader refuses links
@@ -163,8 +182,11 @@ def stage(scenario: Path, m: dict, files: dict[str, Path], root: Path) -> Path:
     folder.mkdir(parents=True)
     staged = folder / scenario.name
     shutil.copyfile(scenario, staged)
-    for kind, src in files.items():
-        dst = Path(os.path.normpath(folder / m["data_files"][kind]["path"]))
+    for kind, src in [*files.items(), *(options or {}).items()]:
+        rel = m["data_files"][kind]["path"] if kind in m["data_files"] else kind
+        dst = Path(os.path.normpath(folder / rel))
+        if dst.exists():
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(src, dst)
@@ -176,7 +198,7 @@ def stage(scenario: Path, m: dict, files: dict[str, Path], root: Path) -> Path:
 # ---- inputs and versions
 
 
-def check_inputs(m: dict, scenario: Path, files: dict[str, Path], rep: Report) -> None:
+def check_inputs(m: dict, scenario: Path, files: dict[str, Path], rep: Report, options: dict[str, Path] | None = None) -> None:
     if sha256(scenario) != m["scenario"]["sha256"]:
         rep.ok = False
         rep.lines.append(f"input changed: scenario {scenario.name} ({scenario}) is not the file the pack was built from (sha256 differs)")
@@ -184,6 +206,10 @@ def check_inputs(m: dict, scenario: Path, files: dict[str, Path], rep: Report) -
         if sha256(path) != m["data_files"][kind]["sha256"]:
             rep.ok = False
             rep.lines.append(f"input changed: data file {kind} ({path}) is not the file the pack was built from (sha256 differs)")
+    for rel, path in (options or {}).items():
+        if sha256(path) != m["option_files"][rel]:
+            rep.ok = False
+            rep.lines.append(f"input changed: option file {rel} ({path}) is not the file the pack was built from (sha256 differs)")
     recorded = m.get("national_parameters")
     if isinstance(recorded, dict):
         here = {p.relative_to(national_params_dir()).as_posix(): sha256(p) for p in sorted(national_params_dir().rglob("*.yaml"))}
@@ -494,15 +520,18 @@ def verify(pack_dir: str | Path, scenario: str | Path | None = None, data: str |
     m = read_manifest(pack_dir)
     scen = find_scenario(pack_dir, m, Path(scenario) if scenario is not None else None)
     files = find_data(m, scen, Path(data) if data is not None else None)
+    opts = find_option_files(m, scen, Path(data) if data is not None else None)
     rep = Report()
     rep.lines.append(f"scenario: {scen}")
-    check_inputs(m, scen, files, rep)
+    check_inputs(m, scen, files, rep, opts)
     check_versions(m, rep)
     work = Path(tempfile.mkdtemp(prefix="feemodel-verify-"))
     try:
         if rerun is None:
-            moved = data is not None and any(p != Path(os.path.normpath(scen.parent / m["data_files"][k]["path"])) for k, p in files.items())
-            source = stage(scen, m, files, work / "inputs") if moved else scen
+            moved = data is not None and (
+                any(p != Path(os.path.normpath(scen.parent / m["data_files"][k]["path"])) for k, p in files.items())
+                or any(p != Path(os.path.normpath(scen.parent / rel)) for rel, p in opts.items()))
+            source = stage(scen, m, files, work / "inputs", opts) if moved else scen
             rerun = build_pack(source, Path(keep_rerun) if keep_rerun else work / "pack", force=False, progress=False)
         compare_packs(pack_dir, Path(rerun), m, rep)
     finally:

@@ -48,6 +48,9 @@ if R.has("rate_card"):
 
 # %%
 display(HTML(evidence.rate_inputs_html(R.table("rate_inputs"), report.table_html)))
+display(HTML(report.table_html(R.table("assumptions_vs_actual"),
+                              "Occupancy and care hours the build-up assumes, against actual occupancy and the survey's hours")))
+display(HTML(report.table_html(R.table("cost_line_gap"), "The council's build-up against the provider survey, line by line")))
 
 # %%
 s = R.table("survey_summary")

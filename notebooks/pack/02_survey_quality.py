@@ -40,7 +40,5 @@ display(HTML(report.table_html(R.table("survey_exclusion_reasons"), "Survey retu
 display(HTML(report.table_html(R.table("survey_enhanced_check"), "Enhanced categories against standard ones")))
 
 # %% [markdown]
-# ## Assumptions against the evidence
-
-# %%
-display(HTML(report.table_html(R.table("assumptions_vs_actual"), "Occupancy and care hours assumed against actual and surveyed")))
+# The occupancy and care hours the build-up assumes are set against the homes' actual occupancy and
+# the survey's hours beside the rate build-up, in the rates section.
