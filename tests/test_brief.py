@@ -177,3 +177,16 @@ def test_the_sentence_names_the_placements_held_back_by_protection():
     assert "Held back: fewer than 5 placements" in brief.who_gains_sentence(who("<5"), 5)
     assert "Held back" not in brief.who_gains_sentence(who(""), 5)
     assert "Held back" not in brief.who_gains_sentence(who(0), 5)
+
+
+def test_the_stated_cost_is_placed_against_the_middle_of_the_simulations():
+    # the example's figures: stated £11,118,502.45 -> £11.12m, median of the draws £11,487,371.47 -> £11.49m: below
+    mc = pd.DataFrame({"statistic": ["as stated", "P10", "P50", "P90"],
+                       "council_cost_gbp": [11118502.45, 9366903.88, 11487371.47, 13693948.68]})
+    text = brief.central_sentence(mc)
+    assert text.startswith("The cost as stated, £11.12m, uses the scenario's own values and is below the middle of the "
+                           "simulations (£11.49m, their median)")
+    # within rounding of each other (both £11.12m): said to be the middle
+    same = mc.assign(council_cost_gbp=[11118502.45, 9e6, 11121000.00, 13e6])
+    assert brief.central_sentence(same) == "The cost as stated, £11.12m, is also the middle of the simulations (their median)."
+    assert brief.central_sentence(mc[mc.statistic != "P50"]) == ""

@@ -446,3 +446,20 @@ def pressure_sources(pressure: pd.DataFrame) -> pd.DataFrame:
     out = out[["component", "index_pct", "source"]].reset_index(drop=True)
     out.attrs["table"] = "cost_pressure"
     return out
+
+
+def central_sentence(mc: pd.DataFrame) -> str:
+    """Where the cost as stated sits against the middle of the simulations (the Monte Carlo table:
+    ``statistic`` 'as stated', 'P50', ...; £), in one sentence; '' without both figures."""
+    if "skipped" in mc.attrs or mc.empty or "statistic" not in mc:
+        return ""
+    v = dict(zip(mc.statistic, pd.to_numeric(mc.council_cost_gbp, errors="coerce"), strict=True))
+    stated, mid = v.get("as stated"), v.get("P50")
+    if stated is None or mid is None or pd.isna(stated) or pd.isna(mid):
+        return ""
+    if fmt_gbp_m(stated) == fmt_gbp_m(mid):
+        return f"The cost as stated, {fmt_gbp_m(stated)}, is also the middle of the simulations (their median)."
+    side = "below" if stated < mid else "above"
+    return (f"The cost as stated, {fmt_gbp_m(stated)}, uses the scenario's own values and is {side} the middle of the "
+            f"simulations ({fmt_gbp_m(mid)}, their median): the ranges drawn around those values are not symmetric, or the "
+            "cost does not move in step with them, so more draws land on one side.")

@@ -785,8 +785,8 @@ COLUMN_CODES["method"] = {
 }
 COLUMN_CODES["component"] = {
     "pay": "Staff pay (National Living Wage)",
-    "employer_ni": "Employer National Insurance",
-    "pension": "Employer pension contributions",
+    "employer_ni": "Employer National Insurance (a change on staff pay: the staff weight again, not an extra share)",
+    "pension": "Employer pension contributions (a change on staff pay: the staff weight again, not an extra share)",
     "energy": "Energy",
     "other_costs": "Other costs (CPI)",
     "total": "Cost pressure (total)",

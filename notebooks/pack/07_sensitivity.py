@@ -40,3 +40,5 @@ display(HTML(report.tornado_chart(t)))
 display(HTML(report.table_html(t, "One-way sensitivity of the first-year council cost", [c for c in t.columns if c != "assumption"])))
 mc = R.table("montecarlo")
 display(HTML(report.table_html(mc, "Monte Carlo range of the first-year council cost")))
+if brief.central_sentence(mc):
+    display(Markdown(report.markdown_text(brief.central_sentence(mc))))
