@@ -638,3 +638,21 @@ def test_rate_card_by_year_lists_the_proposed_bands_for_target_rates(tmp_path):
     first = uplift.rate_card_by_year(case).iloc[0]
     assert (first.financial_year, first.band, first.weekly_rate_gbp, first.cumulative_factor) == (2026, "Res A", 750.00, 1.0)
     assert math.isnan(first.index_pct) and math.isnan(first.rate_change_pct)
+
+
+def test_proposed_targets_on_build_up_weights_follow_the_proposed_bands_own_index(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import NLW, case_for, res
+    # target_rates with weights: build_up (no single index, so each proposed band follows its own
+    # index): the stated proposed band Res A (£750, staff share 57% by default) moves
+    # 0.57 x 5 + 0.43 x 2 = 2.85 + 0.86 = 3.71% a year, the same % on every part, so its target is
+    #   year 1 (2027/28): 750 x 1.0371 = £777.825 (unrounded)
+    #   year 2 (2028/29): 750 x 1.0371 x 1.0371 = 750 x 1.07557641 = £806.6823075
+    # The single-index factor passed in (99) is not used. The current band (Residential) has another
+    # name, so reading the current structure's factors instead of the proposed one's would fail.
+    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="target_rates"), current=[res("Residential", 700.0)],
+                    proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"}, indexation=ix)
+    assert uplift.proposed_targets_gbp(case, 1, 99.0, {"Res A": 75000}) == {"Res A": pytest.approx(777.825)}
+    assert uplift.proposed_targets_gbp(case, 2, 99.0, {"Res A": 75000}) == {"Res A": pytest.approx(806.6823075)}
