@@ -656,3 +656,20 @@ def test_proposed_targets_on_build_up_weights_follow_the_proposed_bands_own_inde
                     proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"}, indexation=ix)
     assert uplift.proposed_targets_gbp(case, 1, 99.0, {"Res A": 75000}) == {"Res A": pytest.approx(777.825)}
     assert uplift.proposed_targets_gbp(case, 2, 99.0, {"Res A": 75000}) == {"Res A": pytest.approx(806.6823075)}
+
+
+def test_out_of_area_band_change_on_arrays_that_broadcast():
+    from feemodel.model.uplift import _out_of_area
+    # no stated factor: the placement's own fee (£500.00 = 50,000p) x the band's change, new rate /
+    # current rate, where the current rate is above 0 (else x 1), to the penny. Pence:
+    #   current 1p -> new 2p: x 2 -> £1,000.00; 1p -> 3p: x 3 -> £1,500.00
+    #   current 0p: no change (x 1) -> £500.00, whatever the new rate
+    #   current 70,000 -> 77,000: x 1.1 -> £550.00; 70,000 -> 70,000: x 1 -> £500.00
+    # The rates broadcast as the costing engine's draws do (draws x placements against placements),
+    # either way round; the result has the broadcast shape (2 x 3).
+    fee = np.array([50000, 50000, 50000])
+    got = _out_of_area(fee, np.array([1, 0, 70000]), np.array([[2, 5, 77000], [3, 5, 70000]]), None)
+    assert got.tolist() == [[100000, 50000, 55000], [150000, 50000, 50000]]
+    # current (2 x 3) against new (3): 1 -> 2 is x 2, 2 -> 2 is x 1, 0 -> 5 is x 1, 70,000 -> 77,000 x 1.1
+    got = _out_of_area(fee, np.array([[1, 0, 70000], [2, 0, 70000]]), np.array([2, 5, 77000]), None)
+    assert got.tolist() == [[100000, 50000, 55000], [50000, 50000, 55000]]
