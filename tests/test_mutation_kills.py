@@ -673,3 +673,38 @@ def test_out_of_area_band_change_on_arrays_that_broadcast():
     # current (2 x 3) against new (3): 1 -> 2 is x 2, 2 -> 2 is x 1, 0 -> 5 is x 1, 70,000 -> 77,000 x 1.1
     got = _out_of_area(fee, np.array([[1, 0, 70000], [2, 0, 70000]]), np.array([2, 5, 77000]), None)
     assert got.tolist() == [[100000, 50000, 55000], [50000, 50000, 55000]]
+
+
+# ---------------------------------------------------------------------------------------------
+# feemodel/model/engine.py
+# ---------------------------------------------------------------------------------------------
+
+
+def test_engine_keeps_a_recorded_nil_contribution_and_full_payers_cost_the_council_nothing(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # three council placements on Residential at £760; 10% on every fee from 1 October 2026, no
+    # turnover: 760 -> 836, +£76 a week, for 1 Oct 2026 to 31 Mar 2027 = 182 days = 26 weeks.
+    #   A: capital £30,000 (above the £23,250 upper limit) but a recorded contribution of £0: the
+    #      record stands, the council pays the whole rise: 76 x 26 = £1,976.00
+    #   B: capital £30,000, no recorded contribution: the means test makes B a full payer, who pays
+    #      the whole fee before and after, so the council's cost does not move: £0
+    #   C: capital £0, income £200 a week: C's contribution is well under the £760 fee, the council
+    #      pays the rise: £1,976.00
+    # one group (Residential, older, in area): 1,976 + 0 + 1,976 = £3,952.00
+    path = tiny_scenario(tmp_path, [dict(capital=30000.0, assessed_contribution=0.0), dict(capital=30000.0), dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [3952.00]
+
+
+def test_engine_on_a_book_with_no_council_placements_costs_nothing(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # only a self-funder: no council placement, so no group to cost and the council's change is £0
+    path = tiny_scenario(tmp_path, [dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [0.0]
