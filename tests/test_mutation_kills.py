@@ -708,3 +708,27 @@ def test_engine_on_a_book_with_no_council_placements_costs_nothing(tmp_path):
                          {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
                          proposed_structure="legacy", band_mapping={})
     assert CostEngine(load_case(path)).council_cost().tolist() == [0.0]
+
+
+def test_engine_scales_the_part_year_by_demand_growth_over_the_days_costed(tmp_path):
+    import math
+
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement at £760, 10% from 1 October 2026 (+£76 a week for 26 weeks = £1,976.00),
+    # with the book growing 10% a year: each day d of the year costed (d = 183 for 1 October, days
+    # from 1 April 2026, to 364 for 31 March 2027: 182 days) is scaled by 1.1 ** (d / 365.25), and the
+    # part year by the mean of those. A geometric series with q = 1.1 ** (1 / 365.25):
+    #   mean = q ** 183 x (q ** 182 - 1) / (q - 1) / 182 = 1.07407781... -> 1,976 x 1.0740778 = £2,122.38
+    # and a shrinking book (-10%) scales by less than 1, not more.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    engine = CostEngine(load_case(path))
+    q = 1.1 ** (1 / 365.25)
+    assert q ** 183 * (q ** 182 - 1) / (q - 1) / 182 == pytest.approx(1.0740778, abs=1e-7)
+    assert engine.council_cost(demand_growth_pct=10.0).tolist() == [2122.38]
+    assert engine.council_cost(demand_growth_pct=[0.0, 10.0]).tolist() == [1976.00, 2122.38]
+    assert engine.council_cost(demand_growth_pct=-10.0)[0] < 1976.00
+    assert not math.isnan(engine.council_cost(demand_growth_pct=-10.0)[0])
