@@ -732,3 +732,17 @@ def test_engine_scales_the_part_year_by_demand_growth_over_the_days_costed(tmp_p
     assert engine.council_cost(demand_growth_pct=[0.0, 10.0]).tolist() == [1976.00, 2122.38]
     assert engine.council_cost(demand_growth_pct=-10.0)[0] < 1976.00
     assert not math.isnan(engine.council_cost(demand_growth_pct=-10.0)[0])
+
+
+def test_engine_applies_a_stated_out_of_area_pct_when_every_placement_is_out_of_county(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement, out of county (home H3) at £760; the band rises 10% but out-of-area fees
+    # follow a stated 5%: 760 x 1.05 = £798.00, +£38 a week for 1 Oct 2026 to 31 Mar 2027 (26 weeks):
+    # 38 x 26 = £988.00 (the band's 10% would give 76 x 26 = £1,976.00)
+    path = tiny_scenario(tmp_path, [dict(home_id="H3", area="out")],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "out_of_area": {"method": "pct", "pct": 5.0}},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [988.00]
