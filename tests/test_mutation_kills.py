@@ -638,3 +638,111 @@ def test_rate_card_by_year_lists_the_proposed_bands_for_target_rates(tmp_path):
     first = uplift.rate_card_by_year(case).iloc[0]
     assert (first.financial_year, first.band, first.weekly_rate_gbp, first.cumulative_factor) == (2026, "Res A", 750.00, 1.0)
     assert math.isnan(first.index_pct) and math.isnan(first.rate_change_pct)
+
+
+def test_proposed_targets_on_build_up_weights_follow_the_proposed_bands_own_index(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import NLW, case_for, res
+    # target_rates with weights: build_up (no single index, so each proposed band follows its own
+    # index): the stated proposed band Res A (£750, staff share 57% by default) moves
+    # 0.57 x 5 + 0.43 x 2 = 2.85 + 0.86 = 3.71% a year, the same % on every part, so its target is
+    #   year 1 (2027/28): 750 x 1.0371 = £777.825 (unrounded)
+    #   year 2 (2028/29): 750 x 1.0371 x 1.0371 = 750 x 1.07557641 = £806.6823075
+    # The single-index factor passed in (99) is not used. The current band (Residential) has another
+    # name, so reading the current structure's factors instead of the proposed one's would fail.
+    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="target_rates"), current=[res("Residential", 700.0)],
+                    proposed=[res("Res A", 750.0)], mapping={"Residential": "Res A"}, indexation=ix)
+    assert uplift.proposed_targets_gbp(case, 1, 99.0, {"Res A": 75000}) == {"Res A": pytest.approx(777.825)}
+    assert uplift.proposed_targets_gbp(case, 2, 99.0, {"Res A": 75000}) == {"Res A": pytest.approx(806.6823075)}
+
+
+def test_out_of_area_band_change_on_arrays_that_broadcast():
+    from feemodel.model.uplift import _out_of_area
+    # no stated factor: the placement's own fee (£500.00 = 50,000p) x the band's change, new rate /
+    # current rate, where the current rate is above 0 (else x 1), to the penny. Pence:
+    #   current 1p -> new 2p: x 2 -> £1,000.00; 1p -> 3p: x 3 -> £1,500.00
+    #   current 0p: no change (x 1) -> £500.00, whatever the new rate
+    #   current 70,000 -> 77,000: x 1.1 -> £550.00; 70,000 -> 70,000: x 1 -> £500.00
+    # The rates broadcast as the costing engine's draws do (draws x placements against placements),
+    # either way round; the result has the broadcast shape (2 x 3).
+    fee = np.array([50000, 50000, 50000])
+    got = _out_of_area(fee, np.array([1, 0, 70000]), np.array([[2, 5, 77000], [3, 5, 70000]]), None)
+    assert got.tolist() == [[100000, 50000, 55000], [150000, 50000, 50000]]
+    # current (2 x 3) against new (3): 1 -> 2 is x 2, 2 -> 2 is x 1, 0 -> 5 is x 1, 70,000 -> 77,000 x 1.1
+    got = _out_of_area(fee, np.array([[1, 0, 70000], [2, 0, 70000]]), np.array([2, 5, 77000]), None)
+    assert got.tolist() == [[100000, 50000, 55000], [50000, 50000, 55000]]
+
+
+# ---------------------------------------------------------------------------------------------
+# feemodel/model/engine.py
+# ---------------------------------------------------------------------------------------------
+
+
+def test_engine_keeps_a_recorded_nil_contribution_and_full_payers_cost_the_council_nothing(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # three council placements on Residential at £760; 10% on every fee from 1 October 2026, no
+    # turnover: 760 -> 836, +£76 a week, for 1 Oct 2026 to 31 Mar 2027 = 182 days = 26 weeks.
+    #   A: capital £30,000 (above the £23,250 upper limit) but a recorded contribution of £0: the
+    #      record stands, the council pays the whole rise: 76 x 26 = £1,976.00
+    #   B: capital £30,000, no recorded contribution: the means test makes B a full payer, who pays
+    #      the whole fee before and after, so the council's cost does not move: £0
+    #   C: capital £0, income £200 a week: C's contribution is well under the £760 fee, the council
+    #      pays the rise: £1,976.00
+    # one group (Residential, older, in area): 1,976 + 0 + 1,976 = £3,952.00
+    path = tiny_scenario(tmp_path, [dict(capital=30000.0, assessed_contribution=0.0), dict(capital=30000.0), dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [3952.00]
+
+
+def test_engine_on_a_book_with_no_council_placements_costs_nothing(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # only a self-funder: no council placement, so no group to cost and the council's change is £0
+    path = tiny_scenario(tmp_path, [dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [0.0]
+
+
+def test_engine_scales_the_part_year_by_demand_growth_over_the_days_costed(tmp_path):
+    import math
+
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement at £760, 10% from 1 October 2026 (+£76 a week for 26 weeks = £1,976.00),
+    # with the book growing 10% a year: each day d of the year costed (d = 183 for 1 October, days
+    # from 1 April 2026, to 364 for 31 March 2027: 182 days) is scaled by 1.1 ** (d / 365.25), and the
+    # part year by the mean of those. A geometric series with q = 1.1 ** (1 / 365.25):
+    #   mean = q ** 183 x (q ** 182 - 1) / (q - 1) / 182 = 1.07407781... -> 1,976 x 1.0740778 = £2,122.38
+    # and a shrinking book (-10%) scales by less than 1, not more.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    engine = CostEngine(load_case(path))
+    q = 1.1 ** (1 / 365.25)
+    assert q ** 183 * (q ** 182 - 1) / (q - 1) / 182 == pytest.approx(1.0740778, abs=1e-7)
+    assert engine.council_cost(demand_growth_pct=10.0).tolist() == [2122.38]
+    assert engine.council_cost(demand_growth_pct=[0.0, 10.0]).tolist() == [1976.00, 2122.38]
+    assert engine.council_cost(demand_growth_pct=-10.0)[0] < 1976.00
+    assert not math.isnan(engine.council_cost(demand_growth_pct=-10.0)[0])
+
+
+def test_engine_applies_a_stated_out_of_area_pct_when_every_placement_is_out_of_county(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement, out of county (home H3) at £760; the band rises 10% but out-of-area fees
+    # follow a stated 5%: 760 x 1.05 = £798.00, +£38 a week for 1 Oct 2026 to 31 Mar 2027 (26 weeks):
+    # 38 x 26 = £988.00 (the band's 10% would give 76 x 26 = £1,976.00)
+    path = tiny_scenario(tmp_path, [dict(home_id="H3", area="out")],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "out_of_area": {"method": "pct", "pct": 5.0}},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [988.00]
