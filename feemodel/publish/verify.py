@@ -315,6 +315,17 @@ def _word_diff(a: str, b: str) -> str:
     return "; ".join(parts) + f" (in {context!r})" if parts else f"pack has {a!r}, rerun gives {b!r} (spacing differs)"
 
 
+def _text_file_diffs(pack_dir: Path, rerun: Path, name: str, reader, where) -> list[str]:
+    """The differences in the published text of ``name`` (pack.html or pack.pdf) between the pack and
+    its rerun: ``reader(path)`` gives (place, line) pairs, ``where(place)`` words the place; each
+    difference names the file, the place and the line, with the pack's text against the rerun's."""
+    if not (pack_dir / name).exists():
+        return [f"{name}: missing from the pack"]
+    a, b = reader(pack_dir / name), reader(rerun / name)
+    return _text_diffs([x[1] for x in a], [x[1] for x in b],
+                       lambda n: f"{name}, {where(a[min(n, len(a) - 1)][0]) if a else 'empty,'} line {n + 1}")
+
+
 def html_lines(path: Path) -> list[tuple[str, str]]:
     """The visible text of ``pack.html`` as (heading it falls under, line) pairs: one line per block
     (paragraph, list item, table cell row, heading), whitespace collapsed; the title page's date
@@ -483,18 +494,9 @@ def compare_packs(pack_dir: Path, rerun: Path, m: dict, rep: Report) -> None:
         rep.differ("tables.xlsx", [f"tables.xlsx, {d}" for d in xlsx_diffs(pack_dir / "tables.xlsx", rerun / "tables.xlsx")])
     else:
         rep.differ("tables.xlsx", ["tables.xlsx: missing from the pack"])
-    if (pack_dir / "pack.html").exists():
-        ha, hb = html_lines(pack_dir / "pack.html"), html_lines(rerun / "pack.html")
-        rep.differ("pack.html (text)", _text_diffs([x[1] for x in ha], [x[1] for x in hb],
-                                                   lambda n: f"pack.html, under {_cut(ha[min(n, len(ha) - 1)][0], 60)!r}, text line {n + 1}"))
-    else:
-        rep.differ("pack.html (text)", ["pack.html: missing from the pack"])
-    if (pack_dir / "pack.pdf").exists():
-        pa, pb = pdf_lines(pack_dir / "pack.pdf"), pdf_lines(rerun / "pack.pdf")
-        rep.differ("pack.pdf (text)", _text_diffs([x[1] for x in pa], [x[1] for x in pb],
-                                                  lambda n: f"pack.pdf, page {pa[min(n, len(pa) - 1)][0]}, line {n + 1}"))
-    else:
-        rep.differ("pack.pdf (text)", ["pack.pdf: missing from the pack"])
+    rep.differ("pack.html (text)", _text_file_diffs(pack_dir, rerun, "pack.html", html_lines,
+                                                    lambda at: f"under {_cut(at, 60)!r}, text"))
+    rep.differ("pack.pdf (text)", _text_file_diffs(pack_dir, rerun, "pack.pdf", pdf_lines, lambda at: f"page {at},"))
     na = sorted(p.name for p in (pack_dir / "notebooks").glob("*.ipynb"))
     nb = sorted(p.name for p in (rerun / "notebooks").glob("*.ipynb"))
     diffs = [f"notebooks: pack has {na}, rerun gives {nb}"] if na != nb else []
