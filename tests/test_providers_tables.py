@@ -61,7 +61,7 @@ def test_cost_gap_against_the_survey_median(tmp_path):
     # average fee now: (700 + 720 + 740 + 760 + 780) / 5 = 3,700 / 5 = £740.00
     assert row.placements == 5 and row.average_fee_now_gbp_pw == 740.00
     # the stated band is compared with standard_residential (market.cost_category): median £820.00
-    assert row.survey_category == "standard_residential" and row.benchmark == "survey median"
+    assert row.survey_category == "standard_residential" and row.benchmark == "survey median" and row.category_named
     assert row.survey_median_gbp_pw == 820.00 and pd.isna(row.built_rate_gbp_pw) and row.proposed_rate_gbp_pw == 750.00
     # gap now: 820 - 740 = £80.00, as a share of the cost of care 80 / 820 = 9.7561% -> 9.76;
     # proposed: 820 - 750 = £70.00, 70 / 820 = 8.5366% -> 8.54
@@ -80,8 +80,12 @@ def test_a_stated_band_without_a_named_category_is_compared_with_its_settings_ca
     gap = cost_gap.cost_gap(case, T.survey_summary(case))
     row = gap.iloc[0]
     assert row.benchmark == "survey median of standard_residential (the category named standard_residential)"
+    assert not row.category_named
     assert (row.cost_of_care_gbp_pw, row.gap_now_gbp_pw, row.close_at_once_gbp_pa) == (820.00, 80.00, 20857.14)
     assert brief.cost_gap_sentence(gap) == ""
+    # as published (a CSV read back: the flag is the text "False"), the sentence still leaves it out
+    assert brief.cost_gap_sentence(gap.astype({"category_named": str})) == ""
+    assert "across 5 council placements" in brief.cost_gap_sentence(gap.assign(category_named="True"))
 
 
 def _staff_growth_2026(hours=37.5):

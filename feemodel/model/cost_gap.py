@@ -15,11 +15,14 @@ the bands then stay as they are):
   category its setting's homes are costed with (:func:`feemodel.model.market.cost_categories`:
   ``market.cost_category``, else the scenario's only category of that setting, else the one named
   ``standard_<setting>``); where the category was not named by the council (its own category or
-  ``market.cost_category``), ``benchmark`` says which category and why, and the summary's sentence
-  leaves the band out;
+  ``market.cost_category``), ``benchmark`` says which category and why, ``category_named`` is False,
+  and the summary's sentence leaves the band out;
 * ``built_rate_gbp_pw``: the cost of care the council built (its build-up's total, uprated from the
   ``cost_of_care.price_base``), blank for a stated rate;
 * ``proposed_rate_gbp_pw``: the proposed weekly rate (the full target, excluding FNC);
+* ``category_named``: True where the cost of care is the council's own evidence for the band (its
+  built rate, or the survey category the band or ``market.cost_category`` names); False where a
+  stated band is compared with a survey category picked for its setting;
 * ``cost_of_care_gbp_pw`` and ``benchmark``: the figure the gap is measured against: the survey
   median where the survey has the band's category (the providers' own evidence), else the built
   rate; blank where there is neither;
@@ -46,7 +49,7 @@ from .rates import band_rate_pence
 from .uplift import band_rates_costed
 
 COLUMNS = ["band", "setting", "client_group", "placements", "average_fee_now_gbp_pw", "survey_category", "survey_median_gbp_pw",
-           "built_rate_gbp_pw", "proposed_rate_gbp_pw", "benchmark", "cost_of_care_gbp_pw", "gap_now_gbp_pw", "gap_now_pct",
+           "built_rate_gbp_pw", "proposed_rate_gbp_pw", "benchmark", "category_named", "cost_of_care_gbp_pw", "gap_now_gbp_pw", "gap_now_pct",
            "gap_proposed_gbp_pw", "gap_proposed_pct", "close_at_once_gbp_pa", "close_phased_first_year_gbp_pa"]
 
 
@@ -99,8 +102,9 @@ def cost_gap(case: Case, summary: pd.DataFrame | None = None) -> pd.DataFrame:
         if band.category and not uplifting:
             built = to_pounds(band_rate_pence(band, s, case.params, s.rates_date)["cost_of_care_total"])
         proposed = to_pounds(rates[band.name])
+        named = True
         if not np.isnan(median):
-            named = band.category or how == "market.cost_category"  # the council said which category's costs apply
+            named = bool(band.category) or how == "market.cost_category"  # the council said which category's costs apply
             benchmark, cost = ("survey median" if named else f"survey median of {category} ({how})"), median
         elif not np.isnan(built):
             benchmark, cost = "built rate", built
@@ -114,7 +118,7 @@ def cost_gap(case: Case, summary: pd.DataFrame | None = None) -> pd.DataFrame:
             "placements": round(n, 1) if split else int(round(n)),
             "average_fee_now_gbp_pw": avg, "survey_category": category if not np.isnan(median) else "",
             "survey_median_gbp_pw": median, "built_rate_gbp_pw": built, "proposed_rate_gbp_pw": proposed,
-            "benchmark": benchmark, "cost_of_care_gbp_pw": cost,
+            "benchmark": benchmark, "category_named": named, "cost_of_care_gbp_pw": cost,
             "gap_now_gbp_pw": gap_now, "gap_now_pct": round_half_up(gap_now / cost * 100, 2) if not np.isnan(gap_now) and cost else np.nan,
             "gap_proposed_gbp_pw": gap_prop,
             "gap_proposed_pct": round_half_up(gap_prop / cost * 100, 2) if not np.isnan(gap_prop) and cost else np.nan,

@@ -362,8 +362,9 @@ def cost_gap_sentence(gap: pd.DataFrame) -> str:
     rows = _numbers(gap, "placements", "cost_of_care_gbp_pw", "gap_now_gbp_pw", "gap_proposed_gbp_pw",
                     "close_at_once_gbp_pa", "close_phased_first_year_gbp_pa")
     rows = rows[rows.placements > 0]
-    if "benchmark" in gap:  # a stated rate compared with its setting's category (another client group): table only
-        rows = rows[~gap.loc[rows.index, "benchmark"].astype(str).str.startswith("survey median of ")]
+    if "category_named" in gap:  # a stated rate compared with a category picked for its setting: table only
+        named = gap.loc[rows.index, "category_named"].map(lambda v: str(v).strip().lower() in ("true", "1", "yes"))
+        rows = rows[named]
     if rows.empty:
         return ""
     n = rows.placements

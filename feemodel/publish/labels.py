@@ -650,6 +650,7 @@ TABLE_COLUMNS.update({
     ("cost_gap", "built_rate_gbp_pw"): _money("Cost of care built by the council"),
     ("cost_gap", "proposed_rate_gbp_pw"): _money("Proposed weekly rate"),
     ("cost_gap", "benchmark"): Label("Cost of care measured by", "text"),
+    ("cost_gap", "category_named"): Label("Category named by the council", "flag"),
     ("cost_gap", "cost_of_care_gbp_pw"): _money("Cost of care"),
     ("cost_gap", "gap_now_gbp_pw"): _money("Gap between the cost of care and the fee now"),
     ("cost_gap", "gap_now_pct"): Label("Gap between the cost of care and the fee now, share of the cost of care", "pct"),
