@@ -605,7 +605,7 @@ def option_files(s) -> dict[str, str]:
         out[_relative(p, s.folder)] = sha256(p)
         try:
             other = load_scenario(p, check_files=False)
-        except Exception:  # noqa: BLE001 - an option that cannot be read is reported by the options table
+        except (InputError, OSError):  # an option that cannot be read is reported by the options table
             continue
         for k in other.data.given():
             d = Path(os.path.normpath(other.data_path(k)))
