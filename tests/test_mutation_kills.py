@@ -515,20 +515,13 @@ def test_band_staff_share_reads_the_build_up_at_the_rates_date(monkeypatch):
 
 def test_later_years_each_have_their_own_band_factors(tmp_path):
     from feemodel.model import uplift
-    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    from tests.test_uplift_rules import built_and_stated_case
     # as tests/test_uplift_rules.py::test_build_up_weights_index_each_band_on_its_staff_share: the built
     # band (£500, staff share 80%) moves 0.8 x 5 + 0.2 x 2 = 4.4% a year, the stated band (£700, 57%)
     # 0.57 x 5 + 0.43 x 2 = 3.71% a year. Year 2 (2028/29) is two years of it, not year 1 again:
     #   500 x 1.044 x 1.044 = 500 x 1.089936 = 544.968 -> £544.97
     #   700 x 1.0371 x 1.0371 = 700 x 1.07557641 = 752.903487 -> £752.90
-    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
-               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
-               supplies_prpw={"food": 100.0})
-    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
-    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
-              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
-    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
-                    indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    case = built_and_stated_case(tmp_path)
     assert uplift.band_rates_costed(case, 1, float(case.index.cumulative_factor[1])) == {"Built": 52200, "Residential": 72597}
     assert uplift.band_rates_costed(case, 2, float(case.index.cumulative_factor[2])) == {"Built": 54497, "Residential": 75290}
 
@@ -586,7 +579,7 @@ def test_rate_card_by_year_by_hand_on_build_up_weights(tmp_path):
     import math
 
     from feemodel.model import uplift
-    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    from tests.test_uplift_rules import built_and_stated_case
     # as test_later_years_each_have_their_own_band_factors: Built £500 moves 4.4% a year, Residential £700
     # 3.71% a year; the first year adds 0% (uniform 0%). Rate = base x factor, to the penny; change from
     # the rate the year before, % to 2 dp half up; factor to 8 dp:
@@ -595,14 +588,7 @@ def test_rate_card_by_year_by_hand_on_build_up_weights(tmp_path):
     #   Residential: 2026 700.00; 2027 x 1.0371 = 725.97 (3.71%); 2028 x 1.07557641 = 752.9035 -> 752.90
     #                (26.93 / 725.97 = 3.7095% -> 3.71); 2029 x 1.115480294811 = 780.8362 -> 780.84
     #                (27.94 / 752.90 = 3.7110% -> 3.71), factor 1.11548029 (8 dp)
-    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
-               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
-               supplies_prpw={"food": 100.0})
-    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
-    ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
-              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
-    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
-                    indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    case = built_and_stated_case(tmp_path)
     card = uplift.rate_card_by_year(case)
     assert list(card.columns) == ["financial_year", "band", "weekly_rate_gbp", "index_pct", "rate_change_pct",
                                   "cumulative_factor", "supplementary_needs_gbp_pw"]

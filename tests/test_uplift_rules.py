@@ -179,19 +179,27 @@ def test_zero_weight_components_need_no_series_and_missing_years_name_the_key(tm
         year_index(s.model_copy(update={"indexation": Indexation(staff_index="earnings", cpi_pct={2027: 2.0})}), p, 2027)
 
 
-def test_build_up_weights_index_each_band_on_its_staff_share(tmp_path):
-    # built band: care 20 h x £15 = 300 (no on-costs), other staff 100, supplies 100, no returns:
-    # cost of care 500, staff share (300 + 100) / 500 = 80%. 2027: staff 5%, CPI 2%:
-    # built band 0.8 x 5 + 0.2 x 2 = 4.4% -> 500 x 1.044 = £522.00;
-    # stated band keeps staff_share_pct 57: 0.57 x 5 + 0.43 x 2 = 3.71% -> 700 x 1.0371 = £725.97
+def built_and_stated_case(tmp_path, uplift=None):
+    """Two bands indexed on build-up weights from 2027/28: "Built" (its own category: care 20 h x £15 =
+    £300 with no on-costs, other staff £100, supplies £100, no returns: cost of care £500, staff share
+    (300 + 100) / 500 = 80%) and a stated "Residential" £700 (staff_share_pct 57%); staff costs grow 5%
+    a year and CPI 2% from 2026; one placement at £700; ``uplift``: the first year's (default: uniform 0%)."""
     cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"hourly_rate": 15},
                on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
                supplies_prpw={"food": 100.0})
     bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
     ix = dict(weights="build_up", staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
               cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
-    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
+    return case_for(tmp_path, [700], uplift or dict(method="uniform", uniform_pct=0), current=bands, proposed=bands,
                     indexation=ix, cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+
+
+def test_build_up_weights_index_each_band_on_its_staff_share(tmp_path):
+    # built band: care 20 h x £15 = 300 (no on-costs), other staff 100, supplies 100, no returns:
+    # cost of care 500, staff share (300 + 100) / 500 = 80%. 2027: staff 5%, CPI 2%:
+    # built band 0.8 x 5 + 0.2 x 2 = 4.4% -> 500 x 1.044 = £522.00;
+    # stated band keeps staff_share_pct 57: 0.57 x 5 + 0.43 x 2 = 3.71% -> 700 x 1.0371 = £725.97
+    case = built_and_stated_case(tmp_path)
     assert case.current_rates == {"Built": 50000, "Residential": 70000}
     assert uplift.band_rates_costed(case, 1, float(case.index.cumulative_factor[1])) == {"Built": 52200, "Residential": 72597}
     card = uplift.rate_card_by_year(case)
