@@ -1,7 +1,7 @@
 """Check new kill tests against surviving mutants without a whole mutmut run (issue 19).
 
     python -m bench.mutation_check --tests tests/test_rates.py "feemodel.model.rates.x_rate_card*"
-    python -m bench.mutation_check --results ../wt-mut4 --tests tests/test_rates.py -k card NAME ...
+    python -m bench.mutation_check --results ../wt-mut4 --tests tests/test_rates.py --tests tests/test_uplift.py -k card NAME ...
 
 Takes the survivors that match each NAME (a mutant's name or an fnmatch pattern) from the mutmut
 results under ``RESULTS/mutants`` (default: here), copies this tree's ``tests/`` into ``./mutants``
@@ -38,7 +38,7 @@ def survivors(results: Path) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="+", help="mutant names or fnmatch patterns")
-    ap.add_argument("--tests", nargs="+", required=True, help="test files (or node ids) to run against each mutant")
+    ap.add_argument("--tests", action="append", required=True, help="a test file (or node id) to run against each mutant; repeat for more")
     ap.add_argument("-k", default=None, help="pytest -k expression to narrow the tests")
     ap.add_argument("--results", type=Path, default=Path("."), help="folder whose mutants/ holds mutmut's results")
     a = ap.parse_args(argv)
