@@ -55,8 +55,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
 from patsy import PatsyError
 
 from ..errors import InputError
@@ -163,6 +161,8 @@ def _fit(admissions: pd.DataFrame, population: pd.DataFrame, source=None, name: 
                          "trend needs two or more years of admissions")
     centre = int(d.year.median())
     d = d.assign(t=d.year - centre, log_pop=np.log(d.population))
+    import statsmodels.api as sm  # here, not at the top: it takes seconds to import, and most callers never fit
+    import statsmodels.formula.api as smf
     with _Quiet() as caught:
         try:
             model = smf.glm("admissions ~ C(age_band) + t", data=d, family=sm.families.Poisson(), offset=d.log_pop)

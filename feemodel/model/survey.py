@@ -31,8 +31,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
-from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from ..errors import NotComputed
 from ..money import pounds
@@ -289,6 +287,8 @@ def cost_drivers(survey: pd.DataFrame, quantiles=(0.25, 0.5, 0.75)) -> pd.DataFr
     t["beds_per_10"] = t.beds / 10
     t["occupancy_per_10pts"] = t.occupancy_pct / 10
     rows = []
+    import statsmodels.formula.api as smf  # here, not at the top: it takes seconds to import, and most callers never fit
+    from statsmodels.tools.sm_exceptions import IterationLimitWarning
     model = smf.quantreg("total ~ beds_per_10 + occupancy_per_10pts + C(category)", t)
     for q in quantiles:
         with warnings.catch_warnings(record=True) as caught:
