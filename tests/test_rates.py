@@ -1,13 +1,15 @@
 """Cost of care build-up, rate card, band mapping and the uplift index."""
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from feemodel.errors import InputError
 from feemodel.model import rates
 from feemodel.model.indexation import uplift_index
-from feemodel.inputs.scenario import Category, load_scenario
+from feemodel.inputs.scenario import Category, Scenario, load_scenario
 from tests.conftest import EXAMPLE
 
 D = dt.date
@@ -162,7 +164,218 @@ def test_index_with_earnings_and_step_change(params):
 
 
 def test_index_missing_year_is_an_error(params):
-    from feemodel.errors import InputError
     s = load_scenario(EXAMPLE)
     with pytest.raises(InputError, match="indexation.future_nlw.2031"):
         uplift_index(s, params, 6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kill tests for rates.py's mutants (issue 19): a small hand-built scenario worked line by line.
+# National figures on 6 April 2026 (params/national): NLW £12.71; employer NI 15% above £5,000 a
+# year; pension 3% above the qualifying earnings lower limit £6,240; 5.6 weeks' statutory
+# holiday; FNC £267.68 a week.
+# ---------------------------------------------------------------------------------------------
+
+WHEN = D(2026, 4, 6)
+HOLIDAY = 5.6 / (52 - 5.6)  # 5.6 weeks' backfill: 5.6 / 46.4 = 0.1206897
+
+
+def nursing_category(**change) -> dict:
+    """A nursing category worked by hand below (price factor 1.05 where the scenario's price base
+    is 2025 at +5% to 2026)."""
+    cat = {
+        "label": "Test nursing", "setting": "nursing", "occupancy_pct": 80,
+        "care_hours_prpw": 20, "care_pay": {"nlw_premium": 0.29},               # 12.71 + 0.29 = £13.00/h
+        "nurse_hours_prpw": 5, "nurse_pay": {"hourly_rate": 20.00},            # x 1.05 = £21.00/h
+        "on_costs": {"sickness_training_pct": 2, "paid_hours_per_week": 40},   # holiday, NI, pension statutory
+        "other_staff_prpw": {"admin": 40.00, "activities": {"hours_prpw": 2, "pay": {"hourly_rate": 10.00}}},
+        "premises_per_bed": {"repairs": 14.00, "furniture": 10.00},
+        "supplies_prpw": {"food": 30.00, "other": 10.00},
+        "head_office_prpw": 20.00,
+        "line_basis": {"supplies": "per_resident"},
+        "returns": {"return_on_operations_pct": 10, "freehold_value_per_bed": 52000, "capital_yield_pct": 6,
+                    "land_value_per_bed": 20000, "building_value_per_bed": 32000, "target_yield_pct": 12},
+    }
+    cat.update(change)
+    return cat
+
+
+def hand_scenario(categories: dict | None = None, bands: dict | None = None, **top) -> Scenario:
+    """A scenario built in memory (no data files) for 2026/27, rates date 6 April 2026, its stated
+    £ figures at 2025/26 prices uprated by 5% (factor 1.05)."""
+    data = {
+        "council": "Testshire", "title": "Hand-worked rates", "financial_year": 2026,
+        "cost_of_care": {"return_convention": "fair_cost_of_care",
+                         "price_base": {"year": 2025, "index": "stated", "index_pct": {2026: 5.0}},
+                         "categories": categories or {"nur": nursing_category()}},
+        "band_structures": bands or {"old": [{"name": "N", "setting": "nursing", "weekly_rate": 900.00}],
+                                     "new": [{"name": "N", "setting": "nursing", "category": "nur"}]},
+        "current_structure": "old", "proposed_structure": "new",
+        "uplift": {"effective_date": "2026-04-06"},
+    }
+    data["band_mapping"] = {b["name"]: b["name"] for b in data["band_structures"]["old"]}  # same names unless given
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return Scenario.model_validate(data).model_copy(update={"path": Path("/councils/testshire/fees.yaml")})
+
+
+def test_on_costs_by_hand_statutory_and_fixed(params):
+    cat = Category.model_validate(nursing_category())
+    # care pay £13.00 x 40 paid hours x 52 = £27,040 a year:
+    # NI 15% x (27,040 - 5,000) / 27,040 = 3,306 / 27,040; pension 3% x (27,040 - 6,240) / 27,040 = 624 / 27,040
+    oc = rates.on_cost_rate(cat, 13.00, params, WHEN)
+    assert oc["employer_ni"] == pytest.approx(3306 / 27040, abs=1e-12)
+    assert oc["pension"] == pytest.approx(624 / 27040, abs=1e-12)
+    assert oc["holiday"] == pytest.approx(0.1206897, abs=1e-7)
+    assert oc["sickness_training"] == 0.02
+    # (1 + 0.1206897 + 0.02) x (1 + 0.1222633 + 0.0230769) - 1 = 1.1406897 x 1.1453402 - 1 = 0.3064778
+    assert oc["total"] == pytest.approx(0.3064778, abs=1e-7)
+    # a 5-hour week: £13 x 5 x 52 = £3,380 a year, under both thresholds: no NI, no pension
+    part = cat.model_copy(update={"on_costs": cat.on_costs.model_copy(update={"paid_hours_per_week": 5})})
+    oc = rates.on_cost_rate(part, 13.00, params, WHEN)
+    assert (oc["employer_ni"], oc["pension"]) == (0.0, 0.0)
+    assert oc["total"] == pytest.approx(1.02 + HOLIDAY - 1, abs=1e-12)
+    # no pay at all: nothing above the thresholds either (no division by zero)
+    assert rates.on_cost_rate(cat, 0.0, params, WHEN)["employer_ni"] == 0.0
+    # fixed %: holiday 12%, NI 10%, pension 4%, sickness/training 2%: (1.14 x 1.14) - 1 = 0.2996
+    fixed = cat.model_copy(update={"on_costs": cat.on_costs.model_copy(update={
+        "holiday": 12, "employer_ni": 10, "pension": 4})})
+    oc = rates.on_cost_rate(fixed, 13.00, params, WHEN)
+    assert (oc["holiday"], oc["employer_ni"], oc["pension"]) == pytest.approx((0.12, 0.10, 0.04), abs=1e-12)
+    assert oc["total"] == pytest.approx(0.2996, abs=1e-12)
+
+
+def test_hourly_pay_and_staff_line_by_hand(params):
+    cat = Category.model_validate(nursing_category())
+    # NLW £12.71 on 6 April 2026 + £0.29 = £13.00 (never uprated); a fixed £20.00 at 2025 prices x 1.05 = £21.00
+    assert rates.hourly_pay(cat.care_pay, params, WHEN, 1.05) == pytest.approx(13.00, abs=1e-12)
+    assert rates.hourly_pay(cat.nurse_pay, params, WHEN, 1.05) == pytest.approx(21.00, abs=1e-12)
+    assert rates.hourly_pay(cat.nurse_pay, params, WHEN) == 20.00
+    # activities: 2 h x £10.00 x 1.05 = £10.50/h; a year 10.50 x 40 x 52 = £21,840;
+    # NI 15% x 16,840 = 2,526, pension 3% x 15,600 = 468: on-costs (1.1406897) x (1 + 2,994 / 21,840) - 1 = 0.2970644
+    # 2 x 10.50 x 1.2970644 = £27.238
+    line = cat.other_staff_prpw["activities"]
+    assert rates.staff_line_cost(line, cat, params, WHEN, 1.05) == pytest.approx(27.2384, abs=1e-4)
+    # a stated £40.00 at 2025 prices: £42.00
+    assert rates.staff_line_cost(40.0, cat, params, WHEN, 1.05) == pytest.approx(42.00, abs=1e-12)
+    assert rates.staff_line_cost(40.0, cat, params, WHEN) == 40.00
+
+
+def test_build_up_line_by_line_at_two_occupancies(params):
+    s = hand_scenario()
+    settings = rates.cost_settings(s, params)
+    assert settings == {"return_basis": "operating_costs", "price_factor": pytest.approx(1.05, abs=1e-12)}
+    cat = s.cost_of_care.categories["nur"]
+    # care: 20 h x £13.00 x 1.3064778 = 339.684 -> 339.68
+    # nursing: £21.00 x 40 x 52 = £43,680; NI 15% x 38,680 = 5,802, pension 3% x 37,440 = 1,123.20:
+    #   5 h x £21.00 x 1.1406897 x (1 + 6,925.20 / 43,680) = 105 x 1.3215391 = 138.762 -> 138.76
+    # other staff at 80% (assumed): admin 40 x 1.05 = 42.00 + activities 27.238 = 69.238 -> 69.24
+    # premises (14 + 10) x 1.05 = 25.20 per bed / 0.8 = 31.50; supplies (30 + 10) x 1.05 = 42.00;
+    # head office 20 x 1.05 = 21.00
+    # operating 339.684 + 138.762 + 69.238 + 31.50 + 42.00 + 21.00 = 642.184
+    # return on operations 10% -> 64.218 -> 64.22; capital 52,000 x 6% / (52 x 0.8) = 3,120 / 41.6 = 75.00
+    at80 = {"care_staff": 339_68, "nursing_staff": 138_76, "other_staff": 69_24, "premises": 31_50,
+            "supplies_services": 42_00, "head_office": 21_00, "return_on_operations": 64_22, "return_on_capital": 75_00}
+    lines = rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, **settings)
+    assert lines == {**at80, "total": sum(at80.values())}
+    assert lines["total"] == 781_40
+    # at 100%: per-home other staff and head office x 0.8 / 1.0 (69.238 -> 55.391 -> 55.39; 21.00 -> 16.80),
+    # supplies per resident stay 42.00, premises 25.20 / 1.0; operating 339.684 + 138.762 + 55.391 + 25.20
+    # + 42.00 + 16.80 = 617.837 -> return 61.78; capital 3,120 / 52 = 60.00
+    at100 = {"care_staff": 339_68, "nursing_staff": 138_76, "other_staff": 55_39, "premises": 25_20,
+             "supplies_services": 42_00, "head_office": 16_80, "return_on_operations": 61_78, "return_on_capital": 60_00}
+    assert rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, 100, **settings) == {**at100, "total": 739_61}
+    # the return as % of total cost: operating x 10 / 90: 642.184 / 9 = 71.354 -> 71.35; 617.837 / 9 = 68.649 -> 68.65
+    tc = {**settings, "return_basis": "total_cost"}
+    assert rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, **tc)["return_on_operations"] == 71_35
+    assert rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, 100, **tc)["return_on_operations"] == 68_65
+    # convention (a): no return on operations; (20,000 + 32,000) x 12% / (52 x 0.8) = 6,240 / 41.6 = 150.00 (120.00 at 100%)
+    single = rates.category_cost_pence(cat, "single_return_on_capital", params, WHEN, **settings)
+    assert (single["return_on_operations"], single["return_on_capital"], single["total"]) == (0, 150_00, 642_18 + 150_00)
+    assert rates.category_cost_pence(cat, "single_return_on_capital", params, WHEN, 100, **settings)["return_on_capital"] == 120_00
+    # vectorised per-home cost at 80% and 100% (unrounded): 642.184 + 64.218 + 75 = 781.403; 617.837 + 61.784 + 60 = 739.620
+    vec = rates.cost_at_occupancy(cat, "fair_cost_of_care", params, WHEN, np.array([80.0, 100.0]), **settings)
+    assert vec == pytest.approx([781.403, 739.620], abs=1e-3)
+    vec = rates.cost_at_occupancy(cat, "fair_cost_of_care", params, WHEN, [80, 100], **tc)
+    assert vec == pytest.approx([642.184 + 71.354 + 75, 617.837 + 68.649 + 60], abs=2e-3)
+
+
+def test_sensitivity_adjustments_by_hand(params):
+    cat = hand_scenario().cost_of_care.categories["nur"]
+    # +£1/hour on care pay (£14.00: a year £29,120; NI 15% x 24,120 = 3,618; pension 3% x 22,880 = 686.40)
+    # and +10% care hours (22 h): 22 x 14 x 1.1406897 x (1 + 4,304.40 / 29,120) = 308 x 1.3093018 = 403.265
+    # occupancy 80 - 5 = 75%: premises 24 / 0.75 = 32.00; capital 52,000 x (6 + 1)% / (52 x 0.75) = 3,640 / 39 = 93.333
+    # return on operations 10 + 2 = 12%
+    lines = rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={
+        "nlw_premium": 1.0, "care_hours_pct": 10.0, "occupancy_pct": -5.0, "return_on_operations_pct": 2.0,
+        "capital_yield_pct": 1.0})
+    assert lines["care_staff"] == pytest.approx(403.265, abs=1e-3)
+    assert lines["premises"] == pytest.approx(32.00, abs=1e-12)
+    assert lines["return_on_capital"] == pytest.approx(93.333, abs=1e-3)
+    operating = sum(lines[k] for k in rates.OPERATING_LINES)
+    assert lines["return_on_operations"] == pytest.approx(operating * 0.12, abs=1e-9)
+    # no price factor here: other staff 40 + activities 2 h x £10.00 (a year £20,800; NI 15% x 15,800 = 2,370,
+    # pension 3% x 14,560 = 436.80: 1.1406897 x (1 + 2,806.80 / 20,800) = 1.2946169) = 25.892: 65.892 at 80%,
+    # spread x 0.8 / 0.75 = 70.285
+    assert lines["other_staff"] == pytest.approx(70.285, abs=1e-3)
+
+
+def test_stated_lines_are_uprated_and_do_not_move(params):
+    # care staff stated at £300 (2025 prices) -> 315.00; return on capital stated £50 -> 52.50, whatever the occupancy
+    flat = {"label": "Stated", "setting": "residential", "occupancy_pct": 90,
+            "lines_prpw": {"care_staff": 300.00, "premises": 20.00, "return_on_capital": 50.00, "return_on_operations": 10.00},
+            "other_staff_prpw": {"admin": 45.00}, "head_office_prpw": 9.00,
+            "returns": {"return_on_operations_pct": 10, "freehold_value_per_bed": 90000, "capital_yield_pct": 6}}
+    s = hand_scenario({"flat": flat}, {"old": [{"name": "R", "setting": "residential", "weekly_rate": 700.00}],
+                                       "new": [{"name": "R", "setting": "residential", "category": "flat"}]})
+    cat, settings = s.cost_of_care.categories["flat"], rates.cost_settings(s, params)
+    # at 90%: care 315.00, premises 21.00 (stated, not divided), other staff 45 x 1.05 = 47.25, head office 9.45,
+    # returns stated: 10.50 and 52.50. At 60%: other staff 47.25 x 0.9 / 0.6 = 70.875 -> 70.88, head office 14.175 -> 14.18
+    at90 = rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, **settings)
+    assert at90 == {"care_staff": 315_00, "nursing_staff": 0, "other_staff": 47_25, "premises": 21_00, "supplies_services": 0,
+                    "head_office": 9_45, "return_on_operations": 10_50, "return_on_capital": 52_50, "total": 455_70}
+    at60 = rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, 60, **settings)
+    assert (at60["care_staff"], at60["premises"], at60["other_staff"], at60["head_office"], at60["return_on_capital"]) == \
+        (315_00, 21_00, 70_88, 14_18, 52_50)
+    # a stated return on operations is used whatever the basis or convention
+    assert rates.category_cost_pence(cat, "single_return_on_capital", params, WHEN, return_basis="total_cost",
+                                     price_factor=1.05)["return_on_operations"] == 10_50
+
+
+def no_occupancy_category() -> dict:
+    return {"label": "No occupancy", "setting": "residential", "care_hours_prpw": 10, "care_pay": {"nlw_premium": 0.29},
+            "on_costs": {"holiday": 0, "employer_ni": 0, "pension": 0},
+            "other_staff_prpw": {"admin": 40.00}, "supplies_prpw": {"food": 20.00}, "head_office_prpw": 10.00,
+            "returns": {"return_on_operations_pct": 10}}
+
+
+def test_a_category_without_occupancy_costs_the_same_at_every_occupancy(params):
+    cat = Category.model_validate(no_occupancy_category())
+    # care 10 h x £13.00 = 130; other staff 40, supplies 20, head office 10 (per resident, x 1.05 with the price base:
+    # 42, 21, 10.50); operating 200 (203.50); return on operations 10% = 20 (20.35) under (b), none under (a)
+    assert rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, occupancy_pct=50)["total"] == 220_00
+    assert rates.category_cost_pence(cat, "single_return_on_capital", params, WHEN)["total"] == 200_00
+    vec = rates.cost_at_occupancy(cat, "single_return_on_capital", params, WHEN, np.array([50.0, 90.0]))
+    assert list(vec) == pytest.approx([200.00, 200.00], abs=1e-9)
+    vec = rates.cost_at_occupancy(cat, "fair_cost_of_care", params, WHEN, np.array([50.0, 90.0]),
+                                  return_basis="total_cost", price_factor=1.05)
+    # 130 + 42 + 21 + 10.50 = 203.50; as % of total cost 203.50 x 10 / 90 = 22.611
+    assert list(vec) == pytest.approx([203.50 + 203.50 / 9] * 2, abs=1e-9)
+    # an occupancy change does not apply to it (a change of 0 points is no change)
+    assert rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"occupancy_pct": np.zeros(2)})["care_staff"] == 130.0
+    with pytest.raises(ValueError, match="category 'No occupancy' states no occupancy_pct, so an occupancy change does not apply"):
+        rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"occupancy_pct": np.array([0.0, -5.0])})
+
+
+def test_occupancy_outside_0_to_100_is_refused_with_the_range(params):
+    cat = Category.model_validate(nursing_category())
+    with pytest.raises(ValueError, match=r"occupancy must be above 0% and at most 100%, got 50% to 101%"):
+        rates.cost_at_occupancy(cat, "fair_cost_of_care", params, WHEN, np.array([50.0, 101.0]))
+    with pytest.raises(ValueError, match=r"got 100\.5% to 100\.5%"):
+        rates.category_cost(cat, "fair_cost_of_care", params, WHEN, occupancy_pct=100.5)
+    with pytest.raises(ValueError, match="return on operations of 100% of total cost leaves nothing"):
+        rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"return_on_operations_pct": 90.0},
+                            return_basis="total_cost")
