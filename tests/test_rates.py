@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from feemodel.errors import InputError
@@ -379,3 +380,116 @@ def test_occupancy_outside_0_to_100_is_refused_with_the_range(params):
     with pytest.raises(ValueError, match="return on operations of 100% of total cost leaves nothing"):
         rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"return_on_operations_pct": 90.0},
                             return_basis="total_cost")
+
+
+def test_fixed_care_pay_and_stated_nursing_line_are_uprated(params):
+    # care pay fixed at £12.00 (2025 prices) x 1.05 = £12.60, 10 h, no on-costs: 126.00;
+    # nursing staff stated at £200 -> 210.00 (not built: no nurse hours)
+    cat = Category.model_validate({"label": "t", "setting": "nursing", "occupancy_pct": 90, "care_hours_prpw": 10,
+                                   "care_pay": {"hourly_rate": 12.00}, "lines_prpw": {"nursing_staff": 200.00},
+                                   "on_costs": {"holiday": 0, "employer_ni": 0, "pension": 0}})
+    lines = rates.category_cost_pence(cat, "single_return_on_capital", params, WHEN, price_factor=1.05)
+    assert (lines["care_staff"], lines["nursing_staff"], lines["total"]) == (126_00, 210_00, 336_00)
+
+
+def card_scenario(**top) -> Scenario:
+    """Three proposed bands on the hand-worked nursing category (781.40 a week, see
+    test_build_up_line_by_line_at_two_occupancies), a stated nursing rate including FNC and a
+    stated residential rate; the current bands are stated rates."""
+    bands = {
+        "old": [{"name": "Res", "setting": "residential", "weekly_rate": 700.00},
+                {"name": "Nur", "setting": "nursing", "weekly_rate": 1100.00, "fnc": "included"}],
+        "new": [{"name": "Nursing built", "setting": "nursing", "client_group": "older", "category": "nur",
+                 "quality_premium": 10.00, "supplementary_hours": 2, "supplementary_hourly_rate": 15.50, "fnc": "included"},
+                {"name": "Nur stated", "setting": "nursing", "weekly_rate": 1100.00, "fnc": "included"},
+                {"name": "Res", "setting": "residential", "client_group": "working_age", "weekly_rate": 750.60},
+                {"name": "Nursing alt", "setting": "nursing", "category": "nur"}],
+    }
+    notes = {"band_structures.new.Nursing built": "Built from\n  the survey's   hours.",
+             "cost_of_care.categories.nur": "The  category's note.",
+             "band_structures.old.Res": "The current residential rate."}
+    top = {"band_mapping": {"Res": "Res", "Nur": {"Nursing built": 60, "Nur stated": 40}}, "notes": notes, **top}
+    return hand_scenario(bands=bands, **top)
+
+
+SURVEY = pd.DataFrame([
+    # category, cost line, statistic, lower quartile, median, upper quartile (£ prpw)
+    ("nur", "total", "median_of_totals", 700.0, 800.0, 900.0),
+    ("nur", "total", "sum_of_line_medians", 1.0, 2.0, 3.0),
+    ("nur", "care_staff", "median_of_totals", 11.0, 12.0, 13.0),
+    ("other", "total", "median_of_totals", 4.0, 5.0, 6.0),
+], columns=["category", "cost_line", "convention", "lower_quartile", "median", "upper_quartile"])
+
+LINES_GBP = [c + "_gbp_pw" for c in rates.COST_LINES]
+NUR_80 = [339.68, 138.76, 69.24, 31.50, 42.00, 21.00, 64.22, 75.00]  # the build-up at 80%, total 781.40
+NAN = np.nan
+
+
+def test_rate_card_every_column_by_hand(params):
+    s = card_scenario()
+    card = rates.rate_card(s, params, survey_summary=SURVEY)
+    # Nursing built: 781.40 + quality premium 10.00 + 2 h x £15.50 = 31.00 + FNC 267.68 (included) = 1,090.08
+    # Nur stated: £1,100 as stated, FNC included: the council's share 1,100 - 267.68 = 832.32
+    # Res: a stated residential rate (no FNC): 750.60
+    # notes: the band's own (on one line), else its category's; a note on a current band is not the proposed band's
+    expected = pd.DataFrame([
+        ["Nursing built", "nursing", "older", "built from nur", 80.0, 1.05, *NUR_80, 781.40, 0.0, 10.00, 31.00,
+         "included", 267.68, 1090.08, "median_of_totals", 700.0, 800.0, 900.0, "Built from the survey's hours."],
+        ["Nur stated", "nursing", "all", "stated rate", NAN, NAN, *[NAN] * 8, 832.32, 0.0, 0.0, 0.0,
+         "included", 267.68, 1100.00, NAN, NAN, NAN, NAN, ""],
+        ["Res", "residential", "working_age", "stated rate", NAN, NAN, *[NAN] * 8, 750.60, 0.0, 0.0, 0.0,
+         "n/a", NAN, 750.60, NAN, NAN, NAN, NAN, ""],
+        ["Nursing alt", "nursing", "all", "built from nur", 80.0, 1.05, *NUR_80, 781.40, 0.0, 0.0, 0.0,
+         "excluded", 267.68, 781.40, "median_of_totals", 700.0, 800.0, 900.0, "The category's note."],
+    ], columns=["band", "setting", "client_group", "basis", "occupancy_pct", "price_base_factor", *LINES_GBP,
+                "cost_of_care_total_gbp_pw", "uplift_gbp_pw", "quality_premium_gbp_pw", "supplementary_needs_gbp_pw",
+                "fnc", "fnc_rate_gbp_pw", "weekly_rate_gbp", "survey_statistic", "survey_lower_quartile_gbp_pw",
+                "survey_median_gbp_pw", "survey_upper_quartile_gbp_pw", "note"])
+    pd.testing.assert_frame_equal(card, expected, check_dtype=False)
+    # the same card on the sum of line medians: the survey's other statistic
+    other = rates.rate_card(s.model_copy(update={"survey_statistic": "sum_of_line_medians"}), params, survey_summary=SURVEY)
+    assert other.loc[0, ["survey_statistic", "survey_lower_quartile_gbp_pw", "survey_median_gbp_pw",
+                         "survey_upper_quartile_gbp_pw"]].tolist() == ["sum_of_line_medians", 1.0, 2.0, 3.0]
+    # the current card: stated rates, the current band's note
+    current = rates.rate_card(s, params, "current").set_index("band")
+    assert current.note.to_dict() == {"Res": "The current residential rate.", "Nur": ""}
+    assert current.weekly_rate_gbp.to_dict() == {"Res": 700.00, "Nur": 1100.00}
+    assert current.cost_of_care_total_gbp_pw.to_dict() == {"Res": 700.00, "Nur": 832.32}
+
+
+def test_rate_card_whole_pounds_by_hand(params):
+    s = card_scenario(uplift={"rounding": "pound"})
+    card = rates.rate_card(s, params).set_index("band")
+    # the rate excluding FNC to the pound, half up: 822.40 -> 822 (-0.40); 832.32 -> 832 (-0.32); 750.60 -> 751 (+0.40);
+    # 781.40 -> 781 (-0.40); FNC added back where included
+    assert card.rounding_gbp_pw.to_dict() == {"Nursing built": -0.40, "Nur stated": -0.32, "Res": 0.40, "Nursing alt": -0.40}
+    assert card.weekly_rate_gbp.to_dict() == {"Nursing built": 822.00 + 267.68, "Nur stated": 832.00 + 267.68, "Res": 751.00,
+                                              "Nursing alt": 781.00}
+    assert list(card.columns[-3:]) == ["rounding_gbp_pw", "weekly_rate_gbp", "note"]  # after the FNC, before the rate
+    # the current card is not rounded (the rounding is the new rates' rule)
+    assert "rounding_gbp_pw" not in rates.rate_card(s, params, "current").columns
+
+
+@pytest.mark.parametrize("method, extra, basis", [
+    ("uniform", {"uniform_pct": 10}, {"Res": "current rate + 10%", "Nur": "current rate + 10%"}),
+    ("per_band", {"per_band_pct": {"Res": 5.5}}, {"Res": "current rate + 5.5%", "Nur": "current rate + 0%"}),
+    ("index", {}, {"Res": "current rate + the uplift index", "Nur": "current rate + the uplift index"}),
+])
+def test_rate_card_of_a_pct_uplift_by_hand(params, method, extra, basis):
+    # a % uplift keeps the current bands; pound rounding is the costing's (costed), not the card's
+    s = card_scenario(uplift={"method": method, "rounding": "pound", **extra}, proposed_structure="old",
+                      band_mapping={"Res": "Res", "Nur": "Nur"})
+    with pytest.raises(ValueError, match="a uniform, per-band or index uplift's rate card needs the costed rates"):
+        rates.rate_card(s, params)
+    # costed (excluding FNC), given: Res £770.00, Nur £915.55 (the council's share 832.32 + 83.23)
+    card = rates.rate_card(s, params, costed={"Res": 770_00, "Nur": 915_55})
+    assert list(card.band) == ["Res", "Nur"]
+    assert "rounding_gbp_pw" not in card.columns
+    card = card.set_index("band")
+    assert card.basis.to_dict() == basis
+    # uplift = costed - current excluding FNC: 770.00 - 700.00 = 70.00; 915.55 - 832.32 = 83.23
+    assert card.uplift_gbp_pw.to_dict() == {"Res": 70.00, "Nur": 83.23}
+    # the rate: current + uplift (FNC still included in Nur's): 770.00; 1,100 + 83.23 = 1,183.23
+    assert card.weekly_rate_gbp.to_dict() == {"Res": 770.00, "Nur": 1183.23}
+    assert card.cost_of_care_total_gbp_pw.to_dict() == {"Res": 700.00, "Nur": 832.32}
+    assert card.note.to_dict() == {"Res": "The current residential rate.", "Nur": ""}  # the current structure's notes
