@@ -2,6 +2,7 @@
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -493,3 +494,82 @@ def test_rate_card_of_a_pct_uplift_by_hand(params, method, extra, basis):
     assert card.weekly_rate_gbp.to_dict() == {"Res": 770.00, "Nur": 1183.23}
     assert card.cost_of_care_total_gbp_pw.to_dict() == {"Res": 700.00, "Nur": 832.32}
     assert card.note.to_dict() == {"Res": "The current residential rate.", "Nur": ""}  # the current structure's notes
+
+
+MAPPING_COLUMNS = ["current_band", "proposed_band", "placements", "share_pct", "current_rate_gbp_pw", "proposed_rate_gbp_pw",
+                   "first_year_rate_gbp_pw", "change_gbp_pw", "change_pct"]
+CURRENT = {"Old": 800_00, "OldN": 900_00, "Zero": 0}
+PROPOSED = {"A": 850_00, "B": 900_00, "C": 950_00, "N": 1000_00}
+COSTED = {"Old": 825_00, "OldN": 950_00, "Zero": 100_00}
+
+
+def mapping_scenario(mapping: dict, pct_method: bool = False):
+    # band_mapping reads only the scenario's mapping and whether the uplift is a %
+    return SimpleNamespace(uplift=SimpleNamespace(pct_method=pct_method), band_mapping=mapping)
+
+
+def test_band_mapping_split_bands_by_hand():
+    # Old (5 council placements): 1 reassessed to B, 1 to C (a band the mapping does not name), 3 not reassessed;
+    # a self-funder in Old reassessed to A is not the council's. OldN (2): 1 reassessed to N, 1 not. Zero: none.
+    placements = pd.DataFrame({
+        "funding": ["council"] * 5 + ["self"] + ["council"] * 2,
+        "band": ["Old"] * 6 + ["OldN"] * 2,
+        "proposed_band": ["B", "C", "", "", "", "A", "N", ""],
+    }, index=[10, 11, 12, 13, 14, 15, 16, 17])
+    m = rates.band_mapping(mapping_scenario({"Old": {"A": 63, "B": 37}, "OldN": "N", "Zero": "A"}), placements,
+                           CURRENT, PROPOSED, COSTED)
+    # Old -> A: 0 reassessed + 3 x 63% = 1.89 -> 1.9; -> B: 1 + 3 x 37% = 2.11 -> 2.1; -> C: 1 + 3 x 0% = 1.0
+    # OldN -> N: 1 + 1 x 100% = 2.0; Zero -> A: 0.0
+    # change Old: 825 - 800 = 25.00, 25 / 800 = 3.125% -> 3.13; OldN: 50.00, 50 / 900 = 5.5556% -> 5.56;
+    # Zero: from £0, no % change
+    expected = pd.DataFrame([
+        ["Old", "A", 1.9, 63.0, 800.00, 850.00, 825.00, 25.00, 3.13],
+        ["Old", "B", 2.1, 37.0, 800.00, 900.00, 825.00, 25.00, 3.13],
+        ["Old", "C", 1.0, 0.0, 800.00, 950.00, 825.00, 25.00, 3.13],
+        ["OldN", "N", 2.0, 100.0, 900.00, 1000.00, 950.00, 50.00, 5.56],
+        ["Zero", "A", 0.0, 100.0, 0.00, 850.00, 100.00, 100.00, np.nan],
+    ], columns=MAPPING_COLUMNS)
+    pd.testing.assert_frame_equal(m, expected, check_dtype=False)
+
+
+def test_band_mapping_whole_bands_without_a_proposed_band_column():
+    # no split and no proposed_band column: whole counts, no share column
+    placements = pd.DataFrame({"funding": ["council", "council", "self", "council"], "band": ["Old", "Old", "Old", "OldN"]},
+                              index=[3, 4, 5, 6])
+    m = rates.band_mapping(mapping_scenario({"Old": "A", "OldN": "N", "Zero": "A"}), placements, CURRENT, PROPOSED, COSTED)
+    columns = [c for c in MAPPING_COLUMNS if c != "share_pct"]
+    expected = pd.DataFrame([
+        ["Old", "A", 2, 800.00, 850.00, 825.00, 25.00, 3.13],
+        ["OldN", "N", 1, 900.00, 1000.00, 950.00, 50.00, 5.56],
+        ["Zero", "A", 0, 0.00, 850.00, 100.00, 100.00, np.nan],
+    ], columns=columns)
+    pd.testing.assert_frame_equal(m, expected, check_dtype=False)
+    assert m.placements.tolist() == [2, 1, 0] and all(isinstance(x, int) for x in m.placements.tolist())
+    # a split mapping without the column: the shares of every placement in the band (2 x 50% = 1.0 each)
+    m = rates.band_mapping(mapping_scenario({"Old": {"A": 50, "B": 50}, "OldN": "N", "Zero": "A"}), placements,
+                           CURRENT, PROPOSED, COSTED)
+    assert m.placements.tolist() == [1.0, 1.0, 1.0, 0.0] and m.share_pct.tolist() == [50.0, 50.0, 100.0, 100.0]
+
+
+def test_band_mapping_of_a_pct_uplift_keeps_the_bands():
+    # with a %, the proposed band is the current band and its proposed rate the uplifted (costed) rate; a split
+    # mapping does not apply
+    placements = pd.DataFrame({"funding": ["council"] * 3, "band": ["Old", "Old", "OldN"], "proposed_band": ["", "", ""]})
+    m = rates.band_mapping(mapping_scenario({"Old": {"A": 63, "B": 37}, "OldN": "N", "Zero": "A"}, pct_method=True),
+                           placements, CURRENT, PROPOSED, COSTED)
+    columns = [c for c in MAPPING_COLUMNS if c != "share_pct"]
+    expected = pd.DataFrame([
+        ["Old", "Old", 2, 800.00, 825.00, 825.00, 25.00, 3.13],
+        ["OldN", "OldN", 1, 900.00, 950.00, 950.00, 50.00, 5.56],
+        ["Zero", "Zero", 0, 0.00, 100.00, 100.00, 100.00, np.nan],
+    ], columns=columns)
+    pd.testing.assert_frame_equal(m, expected, check_dtype=False)
+
+
+def test_band_mapping_of_a_pct_uplift_ignores_placements_own_proposed_band():
+    # bug fixed (found while killing rates.py's mutants): under a % a placement's own proposed_band added a row
+    # counting the whole band again (Old's 2 placements shown twice: 2 + 2 + 1 = 5 rows' worth for 3 placements)
+    placements = pd.DataFrame({"funding": ["council"] * 3, "band": ["Old", "Old", "OldN"], "proposed_band": ["B", "", ""]})
+    m = rates.band_mapping(mapping_scenario({"Old": "A", "OldN": "N", "Zero": "A"}, pct_method=True),
+                           placements, CURRENT, PROPOSED, COSTED)
+    assert list(zip(m.current_band, m.proposed_band, m.placements, strict=True)) == [("Old", "Old", 2), ("OldN", "OldN", 1), ("Zero", "Zero", 0)]

@@ -382,7 +382,8 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
     ``current``: {current band: pence}; ``proposed``: {proposed band: pence} (the full target);
     ``costed``: {current band: pence}, the first year's band rate (phased where the scenario phases
     the change). With a %, per band or the index, the bands stay as they are: the proposed band is
-    the current band and the proposed rate is the uplifted rate. Where a band splits across proposed
+    the current band and the proposed rate is the uplifted rate (a placement's own ``proposed_band``
+    does not apply). Where a band splits across proposed
     bands (``band_mapping`` shares) or placements carry their own ``proposed_band``, there is a row
     per current and proposed band, with ``share_pct`` (the mapping's share) and ``placements`` the
     expected count (placements reassessed to the band, plus the share of the rest), to 1 decimal.
@@ -395,8 +396,9 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
     for old, new in scenario.band_mapping.items():
         in_band = council.band.eq(old)
         shares = {old: 100.0} if uplifting else ({new: 100.0} if isinstance(new, str) else dict(new))
-        for b in sorted(set(own[in_band & own.ne("")]) - set(shares)):   # reassessed placements' own bands
-            shares[b] = 0.0
+        if not uplifting:  # with a %, the bands stay as they are: a placement's own proposed band does not apply
+            for b in sorted(set(own[in_band & own.ne("")]) - set(shares)):   # reassessed placements' own bands
+                shares[b] = 0.0
         for to_band, share in shares.items():
             target = costed[old] if uplifting else proposed[to_band]
             row = {"current_band": old, "proposed_band": to_band}
