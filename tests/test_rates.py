@@ -573,3 +573,73 @@ def test_band_mapping_of_a_pct_uplift_ignores_placements_own_proposed_band():
     m = rates.band_mapping(mapping_scenario({"Old": "A", "OldN": "N", "Zero": "A"}, pct_method=True),
                            placements, CURRENT, PROPOSED, COSTED)
     assert list(zip(m.current_band, m.proposed_band, m.placements, strict=True)) == [("Old", "Old", 2), ("OldN", "OldN", 1), ("Zero", "Zero", 0)]
+
+
+def test_band_rates_and_adjusted_rates_by_hand(params):
+    s = card_scenario()
+    # excluding FNC: Nursing built 781.40 + 10.00 + 31.00 = 822.40; Nur stated 1,100 - 267.68 = 832.32; Res 750.60;
+    # Nursing alt 781.40. Current: Res 700.00, Nur 832.32
+    proposed = {"Nursing built": 822_40, "Nur stated": 832_32, "Res": 750_60, "Nursing alt": 781_40}
+    assert rates.band_rates(s, params, "proposed") == proposed
+    assert rates.band_rates(s, params, "current") == {"Res": 700_00, "Nur": 832_32}
+    same = rates.band_rates_adjusted(s, params, {}, 2)
+    assert {k: v.tolist() for k, v in same.items()} == {k: [v, v] for k, v in proposed.items()}
+    assert all(v.dtype == np.int64 for v in same.values())
+    # +£1/hour on care pay in the second draw: care 20 h x £14.00 x 1.3093018 = 366.604 -> 366.60; operating
+    # 642.184 - 339.684 + 366.604 = 669.104, return 10% = 66.91: 366.60 + 138.76 + 69.24 + 31.50 + 42.00 + 21.00
+    # + 66.91 + 75.00 = 811.01 (+ 41.00 add-ons = 852.01); stated rates do not move
+    moved = rates.band_rates_adjusted(s, params, {"nlw_premium": np.array([0.0, 1.0])}, 2)
+    assert {k: v.tolist() for k, v in moved.items()} == {
+        "Nursing built": [822_40, 852_01], "Nur stated": [832_32] * 2, "Res": [750_60] * 2, "Nursing alt": [781_40, 811_01]}
+    # convention (a): 642.18 + capital 150.00 (+ 41.00 add-ons)
+    single = card_scenario(cost_of_care={"return_convention": "single_return_on_capital"})
+    assert rates.band_rates_adjusted(single, params, {}, 1)["Nursing built"].tolist() == [833_18]
+    assert rates.band_rates(single, params, "proposed")["Nursing alt"] == 792_18
+
+
+def stated_scenario(price_base: dict, **top) -> Scenario:
+    """One band built from a care staff line stated at £500 a week (price base's prices), nothing else."""
+    flat = {"label": "Stated care", "setting": "residential", "lines_prpw": {"care_staff": 500.00}}
+    return hand_scenario({"flat": flat}, {"old": [{"name": "F", "setting": "residential", "weekly_rate": 400.00}],
+                                          "new": [{"name": "F", "setting": "residential", "category": "flat"}]},
+                         cost_of_care={"price_base": price_base}, **top)
+
+
+def test_price_base_on_the_uplift_index_and_the_factor_shown_to_6_places(params):
+    # 2025 prices uprated by 2026's uplift index: 57% x NLW growth (12.71 / 12.21 - 1 = 4.0950%) + 43% x CPI 3.0%
+    # = 3.6241523%, shown and used to 4 places: 3.6242% -> factor 1.036242; £500 x 1.036242 = 518.121 -> 518.12
+    s = stated_scenario({"year": 2025, "index": "uplift_index"},
+                        indexation={"staff_share_pct": 57, "staff_index": "nlw", "cpi_pct": {2026: 3.0}})
+    assert rates.cost_settings(s, params)["price_factor"] == pytest.approx(1.036242, abs=1e-12)
+    assert rates.band_rates(s, params, "proposed") == {"F": 518_12}
+    assert rates.band_rates_adjusted(s, params, {}, 1)["F"].tolist() == [518_12]
+    card = rates.rate_card(s, params)
+    assert (card.price_base_factor[0], card.care_staff_gbp_pw[0], card.weekly_rate_gbp[0]) == (1.036242, 518.12, 518.12)
+    # two stated years from 2024: 1.012345 x 1.023456 = 1.03609056 -> shown 1.036091; £500 x 1.03609056 = 518.045 -> 518.05
+    s = stated_scenario({"year": 2024, "index": "stated", "index_pct": {2025: 1.2345, 2026: 2.3456}})
+    card = rates.rate_card(s, params)
+    assert (card.price_base_factor[0], card.care_staff_gbp_pw[0]) == (1.036091, 518.05)
+    # without a price base: no factor column, £500 as stated
+    card = rates.rate_card(stated_scenario(None), params)
+    assert "price_base_factor" not in card.columns and card.weekly_rate_gbp[0] == 500.00
+
+
+def test_a_return_of_100_pct_of_total_cost_is_an_input_error_naming_the_key(params):
+    def scenario(convention="fair_cost_of_care", basis="total_cost", **cat):
+        nur = nursing_category(returns={"return_on_operations_pct": 100, "freehold_value_per_bed": 52000, "capital_yield_pct": 6},
+                               **cat)
+        return card_scenario(cost_of_care={"return_convention": convention, "return_on_operations_basis": basis,
+                                           "categories": {"nur": nur}})
+    band = scenario().bands("proposed")[0]
+    with pytest.raises(InputError) as err:
+        rates.band_rate_pence(band, scenario(), params, WHEN)
+    assert str(err.value) == ("/councils/testshire/fees.yaml: cost_of_care.categories.nur.returns.return_on_operations_pct: "
+                              "100% of total cost (return_on_operations_basis: total_cost) leaves nothing for the costs; "
+                              "give a % below 100")
+    # 100% of operating costs is allowed: the return equals the operating costs, 642.18
+    assert rates.band_rate_pence(band, scenario(basis="operating_costs"), params, WHEN)["return_on_operations"] == 642_18
+    # convention (a) has no return on operations at all
+    assert rates.band_rate_pence(band, scenario("single_return_on_capital"), params, WHEN)["return_on_operations"] == 0
+    # a stated return on operations (£30 at 2025 prices: 31.50) replaces the computed one, so the % does not apply
+    stated = scenario(lines_prpw={"return_on_operations": 30.00})
+    assert rates.band_rate_pence(band, stated, params, WHEN)["return_on_operations"] == 31_50

@@ -123,7 +123,8 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
     (its cost is the same at every occupancy) and an occupancy change in ``adjust`` is a
     ValueError (:func:`feemodel.model.sensitivity.check_ranges` refuses such a range first). An
     occupancy outside (0%, 100%] is a ValueError; a return on operations of 100% or more on the
-    ``total_cost`` basis is a ValueError (no total includes a return of all of itself).
+    ``total_cost`` basis is a ValueError (no total includes a return of all of itself), unless the
+    return on operations is stated in ``cat.lines_prpw`` (the % then does not apply).
     """
     a = adjust or {}
     stated = cat.lines_prpw
@@ -174,7 +175,9 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
         lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * y / (WEEKS_PER_YEAR * occ)
     else:
         pct = r.return_on_operations_pct + a.get("return_on_operations_pct", 0.0)
-        if return_basis == "total_cost":
+        if "return_on_operations" in stated:
+            lines["return_on_operations"] = 0.0  # the stated line replaces it below: the % does not apply
+        elif return_basis == "total_cost":
             if np.any(np.asarray(pct) >= 100):
                 raise ValueError(f"a return on operations of {np.max(pct):g}% of total cost leaves nothing for the costs; "
                                  "it must be below 100%")
