@@ -624,12 +624,16 @@ def test_price_base_on_the_uplift_index_and_the_factor_shown_to_6_places(params)
     assert "price_base_factor" not in card.columns and card.weekly_rate_gbp[0] == 500.00
 
 
+def return_100_scenario(convention="fair_cost_of_care", basis="total_cost", **cat) -> Scenario:
+    """card_scenario with a return on operations of 100% on the nursing category."""
+    nur = nursing_category(returns={"return_on_operations_pct": 100, "freehold_value_per_bed": 52000, "capital_yield_pct": 6},
+                           **cat)
+    return card_scenario(cost_of_care={"return_convention": convention, "return_on_operations_basis": basis,
+                                       "categories": {"nur": nur}})
+
+
 def test_a_return_of_100_pct_of_total_cost_is_an_input_error_naming_the_key(params):
-    def scenario(convention="fair_cost_of_care", basis="total_cost", **cat):
-        nur = nursing_category(returns={"return_on_operations_pct": 100, "freehold_value_per_bed": 52000, "capital_yield_pct": 6},
-                               **cat)
-        return card_scenario(cost_of_care={"return_convention": convention, "return_on_operations_basis": basis,
-                                           "categories": {"nur": nur}})
+    scenario = return_100_scenario
     band = scenario().bands("proposed")[0]
     with pytest.raises(InputError) as err:
         rates.band_rate_pence(band, scenario(), params, WHEN)
@@ -640,6 +644,11 @@ def test_a_return_of_100_pct_of_total_cost_is_an_input_error_naming_the_key(para
     assert rates.band_rate_pence(band, scenario(basis="operating_costs"), params, WHEN)["return_on_operations"] == 642_18
     # convention (a) has no return on operations at all
     assert rates.band_rate_pence(band, scenario("single_return_on_capital"), params, WHEN)["return_on_operations"] == 0
-    # a stated return on operations (£30 at 2025 prices: 31.50) replaces the computed one, so the % does not apply
-    stated = scenario(lines_prpw={"return_on_operations": 30.00})
+
+
+def test_a_stated_return_on_operations_takes_no_pct_of_total_cost(params):
+    # bug fixed: category_cost raised its ValueError for the 100% although the stated line replaces the return.
+    # A stated return on operations (£30 at 2025 prices: 31.50) replaces the computed one, so the % does not apply
+    stated = return_100_scenario(lines_prpw={"return_on_operations": 30.00})
+    band = stated.bands("proposed")[0]
     assert rates.band_rate_pence(band, stated, params, WHEN)["return_on_operations"] == 31_50
