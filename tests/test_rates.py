@@ -323,6 +323,10 @@ def test_sensitivity_adjustments_by_hand(params):
     # pension 3% x 14,560 = 436.80: 1.1406897 x (1 + 2,806.80 / 20,800) = 1.2946169) = 25.892: 65.892 at 80%,
     # spread x 0.8 / 0.75 = 70.285
     assert lines["other_staff"] == pytest.approx(70.285, abs=1e-3)
+    # convention (a): (20,000 + 32,000) x (12 + 1)% / (52 x 0.75) = 6,760 / 39 = 173.333; no return on operations
+    lines = rates.category_cost(cat, "single_return_on_capital", params, WHEN, adjust={
+        "occupancy_pct": -5.0, "capital_yield_pct": 1.0, "return_on_operations_pct": 2.0})
+    assert (lines["return_on_operations"], lines["return_on_capital"]) == (0.0, pytest.approx(173.333, abs=1e-3))
 
 
 def test_stated_lines_are_uprated_and_do_not_move(params):
@@ -378,7 +382,8 @@ def test_occupancy_outside_0_to_100_is_refused_with_the_range(params):
         rates.cost_at_occupancy(cat, "fair_cost_of_care", params, WHEN, np.array([50.0, 101.0]))
     with pytest.raises(ValueError, match=r"got 100\.5% to 100\.5%"):
         rates.category_cost(cat, "fair_cost_of_care", params, WHEN, occupancy_pct=100.5)
-    with pytest.raises(ValueError, match="return on operations of 100% of total cost leaves nothing"):
+    with pytest.raises(ValueError, match="^a return on operations of 100% of total cost leaves nothing for the costs; "
+                                         "it must be below 100%$"):
         rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"return_on_operations_pct": 90.0},
                             return_basis="total_cost")
 
