@@ -657,3 +657,20 @@ def test_a_stated_return_on_operations_takes_no_pct_of_total_cost(params):
     stated = return_100_scenario(lines_prpw={"return_on_operations": 30.00})
     band = stated.bands("proposed")[0]
     assert rates.band_rate_pence(band, stated, params, WHEN)["return_on_operations"] == 31_50
+
+
+def test_a_stated_rate_including_fnc_below_the_fnc_is_an_input_error(params):
+    s = card_scenario()
+    band = s.bands("proposed")[1].model_copy(update={"weekly_rate": 200.00})   # Nur stated, FNC included
+    with pytest.raises(InputError) as err:
+        rates.band_rate_pence(band, s, params, WHEN)
+    # £200.00 - FNC £267.68 would leave the council a negative share
+    assert str(err.value) == ("/councils/testshire/fees.yaml: band 'Nur stated': weekly_rate £200.00 includes FNC but is below "
+                              "the FNC rate in force (£267.68 on 2026-04-06); give the rate including FNC, or set fnc: excluded")
+    # exactly the FNC leaves the council nothing to pay, which is allowed
+    at_fnc = rates.band_rate_pence(band.model_copy(update={"weekly_rate": 267.68}), s, params, WHEN)
+    assert (at_fnc["cost_of_care_total"], at_fnc["fnc_in_rate"], at_fnc["weekly_rate"]) == (0, 267_68, 267_68)
+    # FNC excluded: the whole stated rate is the council's, the FNC is paid on top and not in the rate
+    excluded = rates.band_rate_pence(band.model_copy(update={"fnc": "excluded"}), s, params, WHEN)
+    assert (excluded["cost_of_care_total"], excluded["fnc_amount"], excluded["fnc_in_rate"], excluded["weekly_rate"]) == \
+        (200_00, 267_68, 0, 200_00)
