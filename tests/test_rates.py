@@ -372,13 +372,13 @@ def test_a_category_without_occupancy_costs_the_same_at_every_occupancy(params):
     assert list(vec) == pytest.approx([203.50 + 203.50 / 9] * 2, abs=1e-9)
     # an occupancy change does not apply to it (a change of 0 points is no change)
     assert rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"occupancy_pct": np.zeros(2)})["care_staff"] == 130.0
-    with pytest.raises(ValueError, match="category 'No occupancy' states no occupancy_pct, so an occupancy change does not apply"):
+    with pytest.raises(ValueError, match="^category 'No occupancy' states no occupancy_pct, so an occupancy change does not apply to it$"):
         rates.category_cost(cat, "fair_cost_of_care", params, WHEN, adjust={"occupancy_pct": np.array([0.0, -5.0])})
 
 
 def test_occupancy_outside_0_to_100_is_refused_with_the_range(params):
     cat = Category.model_validate(nursing_category())
-    with pytest.raises(ValueError, match=r"occupancy must be above 0% and at most 100%, got 50% to 101%"):
+    with pytest.raises(ValueError, match=r"^occupancy must be above 0% and at most 100%, got 50% to 101%$"):
         rates.cost_at_occupancy(cat, "fair_cost_of_care", params, WHEN, np.array([50.0, 101.0]))
     with pytest.raises(ValueError, match=r"got 100\.5% to 100\.5%"):
         rates.category_cost(cat, "fair_cost_of_care", params, WHEN, occupancy_pct=100.5)
@@ -485,7 +485,7 @@ def test_rate_card_of_a_pct_uplift_by_hand(params, method, extra, basis):
     # a % uplift keeps the current bands; pound rounding is the costing's (costed), not the card's
     s = card_scenario(uplift={"method": method, "rounding": "pound", **extra}, proposed_structure="old",
                       band_mapping={"Res": "Res", "Nur": "Nur"})
-    with pytest.raises(ValueError, match="a uniform, per-band or index uplift's rate card needs the costed rates"):
+    with pytest.raises(ValueError, match="^a uniform, per-band or index uplift's rate card needs the costed rates$"):
         rates.rate_card(s, params)
     # costed (excluding FNC), given: Res £770.00, Nur £915.55 (the council's share 832.32 + 83.23)
     card = rates.rate_card(s, params, costed={"Res": 770_00, "Nur": 915_55})
