@@ -396,6 +396,18 @@ def test_fixed_care_pay_and_stated_nursing_line_are_uprated(params):
                                    "on_costs": {"holiday": 0, "employer_ni": 0, "pension": 0}})
     lines = rates.category_cost_pence(cat, "single_return_on_capital", params, WHEN, price_factor=1.05)
     assert (lines["care_staff"], lines["nursing_staff"], lines["total"]) == (126_00, 210_00, 336_00)
+    # nurse pay on the NLW: 12.71 + 8.29 = £21.00, as the fixed £20.00 x 1.05 in the hand-worked category: 138.76
+    cat = Category.model_validate(nursing_category(nurse_pay={"nlw_premium": 8.29}))
+    assert rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN)["nursing_staff"] == 138_76
+
+
+def test_line_basis_per_resident_and_per_home_by_hand(params):
+    # the hand-worked category with other staff and head office per resident and supplies per home, at 100%:
+    # other staff stays 69.24 and head office 21.00; supplies 42.00 x 0.8 / 1.0 = 33.60
+    cat = Category.model_validate(nursing_category(line_basis={"other_staff": "per_resident", "head_office": "per_resident",
+                                                               "supplies": "per_home"}))
+    lines = rates.category_cost_pence(cat, "fair_cost_of_care", params, WHEN, 100, price_factor=1.05)
+    assert (lines["other_staff"], lines["head_office"], lines["supplies_services"]) == (69_24, 21_00, 33_60)
 
 
 def card_scenario(**top) -> Scenario:
@@ -554,6 +566,10 @@ def test_band_mapping_whole_bands_without_a_proposed_band_column():
     m = rates.band_mapping(mapping_scenario({"Old": {"A": 50, "B": 50}, "OldN": "N", "Zero": "A"}), placements,
                            CURRENT, PROPOSED, COSTED)
     assert m.placements.tolist() == [1.0, 1.0, 1.0, 0.0] and m.share_pct.tolist() == [50.0, 50.0, 100.0, 100.0]
+    # ten placements split 70% / 30%: 7.0 and 3.0
+    ten = pd.DataFrame({"funding": ["council"] * 10, "band": ["Old"] * 10})
+    m = rates.band_mapping(mapping_scenario({"Old": {"A": 70, "B": 30}, "OldN": "N", "Zero": "A"}), ten, CURRENT, PROPOSED, COSTED)
+    assert m.placements.tolist() == [7.0, 3.0, 0.0, 0.0]
 
 
 def test_band_mapping_of_a_pct_uplift_keeps_the_bands():
@@ -667,6 +683,10 @@ def test_a_stated_rate_including_fnc_below_the_fnc_is_an_input_error(params):
     # £200.00 - FNC £267.68 would leave the council a negative share
     assert str(err.value) == ("/councils/testshire/fees.yaml: band 'Nur stated': weekly_rate £200.00 includes FNC but is below "
                               "the FNC rate in force (£267.68 on 2026-04-06); give the rate including FNC, or set fnc: excluded")
+    # the sensitivity's rates refuse it the same way
+    bad = s.model_copy(update={"band_structures": {**s.band_structures, "new": [band]}})
+    with pytest.raises(InputError, match="^/councils/testshire/fees.yaml: band 'Nur stated': weekly_rate £200.00 includes FNC"):
+        rates.band_rates_adjusted(bad, params, {}, 1)
     # exactly the FNC leaves the council nothing to pay, which is allowed
     at_fnc = rates.band_rate_pence(band.model_copy(update={"weekly_rate": 267.68}), s, params, WHEN)
     assert (at_fnc["cost_of_care_total"], at_fnc["fnc_in_rate"], at_fnc["weekly_rate"]) == (0, 267_68, 267_68)
