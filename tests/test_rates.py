@@ -694,3 +694,13 @@ def test_a_stated_rate_including_fnc_below_the_fnc_is_an_input_error(params):
     excluded = rates.band_rate_pence(band.model_copy(update={"fnc": "excluded"}), s, params, WHEN)
     assert (excluded["cost_of_care_total"], excluded["fnc_amount"], excluded["fnc_in_rate"], excluded["weekly_rate"]) == \
         (200_00, 267_68, 0, 200_00)
+
+
+def test_a_stated_band_takes_no_category_note(params):
+    # a category may be called "None"; its note is not a stated band's (a stated band has no category)
+    flat = {"label": "Stated care", "setting": "residential", "lines_prpw": {"care_staff": 500.00}}
+    s = hand_scenario({"None": flat}, {"old": [{"name": "S", "setting": "residential", "weekly_rate": 400.00}],
+                                       "new": [{"name": "S", "setting": "residential", "weekly_rate": 450.00},
+                                               {"name": "B", "setting": "residential", "category": "None"}]},
+                      notes={"cost_of_care.categories.None": "Stated from the survey."})
+    assert rates.rate_card(s, params).note.tolist() == ["", "Stated from the survey."]
