@@ -175,9 +175,7 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
         lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * y / (WEEKS_PER_YEAR * occ)
     else:
         pct = r.return_on_operations_pct + a.get("return_on_operations_pct", 0.0)
-        if "return_on_operations" in stated:
-            lines["return_on_operations"] = 0.0  # the stated line replaces it below: the % does not apply
-        elif return_basis == "total_cost":
+        if return_basis == "total_cost" and "return_on_operations" not in stated:  # a stated line replaces it below
             if np.any(np.asarray(pct) >= 100):
                 raise ValueError(f"a return on operations of {np.max(pct):g}% of total cost leaves nothing for the costs; "
                                  "it must be below 100%")
@@ -386,9 +384,8 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
     ``costed``: {current band: pence}, the first year's band rate (phased where the scenario phases
     the change). With a %, per band or the index, the bands stay as they are: the proposed band is
     the current band and the proposed rate is the uplifted rate (a placement's own ``proposed_band``
-    does not apply). Where a band splits across proposed
-    bands (``band_mapping`` shares) or placements carry their own ``proposed_band``, there is a row
-    per current and proposed band, with ``share_pct`` (the mapping's share) and ``placements`` the
+    does not apply). Where a band splits across proposed bands (``band_mapping`` shares) or
+    placements carry their own ``proposed_band``, there is a row per current and proposed band, with ``share_pct`` (the mapping's share) and ``placements`` the
     expected count (placements reassessed to the band, plus the share of the rest), to 1 decimal.
     """
     council = placements[placements.funding == "council"]
