@@ -385,8 +385,9 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
     the change). With a %, per band or the index, the bands stay as they are: the proposed band is
     the current band and the proposed rate is the uplifted rate (a placement's own ``proposed_band``
     does not apply). Where a band splits across proposed bands (``band_mapping`` shares) or
-    placements carry their own ``proposed_band``, there is a row per current and proposed band, with ``share_pct`` (the mapping's share) and ``placements`` the
-    expected count (placements reassessed to the band, plus the share of the rest), to 1 decimal.
+    placements carry their own ``proposed_band``, there is a row per current and proposed band,
+    with ``share_pct`` (the mapping's share) and ``placements`` the expected count (placements
+    reassessed to the band, plus the share of the rest), to 1 decimal.
     """
     council = placements[placements.funding == "council"]
     own = council.proposed_band if "proposed_band" in council else pd.Series("", index=council.index)
