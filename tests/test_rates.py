@@ -473,6 +473,7 @@ def test_rate_card_every_column_by_hand(params):
     assert current.note.to_dict() == {"Res": "The current residential rate.", "Nur": ""}
     assert current.weekly_rate_gbp.to_dict() == {"Res": 700.00, "Nur": 1100.00}
     assert current.cost_of_care_total_gbp_pw.to_dict() == {"Res": 700.00, "Nur": 832.32}
+    assert all(np.isnan(x) for x in current.occupancy_pct)  # stated rates: occupancy blank
 
 
 def test_rate_card_whole_pounds_by_hand(params):
@@ -634,8 +635,10 @@ def test_price_base_on_the_uplift_index_and_the_factor_shown_to_6_places(params)
     assert rates.cost_settings(s, params)["price_factor"] == pytest.approx(1.036242, abs=1e-12)
     assert rates.band_rates(s, params, "proposed") == {"F": 518_12}
     assert rates.band_rates_adjusted(s, params, {}, 1)["F"].tolist() == [518_12]
+    assert rates.band_rate_pence(s.bands("proposed")[0], s, params, WHEN)["care_staff"] == 518_12  # settings worked out
     card = rates.rate_card(s, params)
     assert (card.price_base_factor[0], card.care_staff_gbp_pw[0], card.weekly_rate_gbp[0]) == (1.036242, 518.12, 518.12)
+    assert np.isnan(card.occupancy_pct[0])  # the category states no occupancy: blank
     # two stated years from 2024: 1.012345 x 1.023456 = 1.03609056 -> shown 1.036091; £500 x 1.03609056 = 518.045 -> 518.05
     s = stated_scenario({"year": 2024, "index": "stated", "index_pct": {2025: 1.2345, 2026: 2.3456}})
     card = rates.rate_card(s, params)
@@ -643,6 +646,10 @@ def test_price_base_on_the_uplift_index_and_the_factor_shown_to_6_places(params)
     # without a price base: no factor column, £500 as stated
     card = rates.rate_card(stated_scenario(None), params)
     assert "price_base_factor" not in card.columns and card.weekly_rate_gbp[0] == 500.00
+    # a price base after the scenario's year is an error naming the key
+    with pytest.raises(InputError, match=r"^/councils/testshire/fees.yaml: cost_of_care.price_base.year: 2027 is after "
+                                         r"the scenario's financial year 2026; a price base is an earlier year$"):
+        rates.cost_settings(stated_scenario({"year": 2027, "index": "stated"}), params)
 
 
 def return_100_scenario(convention="fair_cost_of_care", basis="total_cost", **cat) -> Scenario:
