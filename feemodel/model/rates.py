@@ -123,7 +123,8 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
     (its cost is the same at every occupancy) and an occupancy change in ``adjust`` is a
     ValueError (:func:`feemodel.model.sensitivity.check_ranges` refuses such a range first). An
     occupancy outside (0%, 100%] is a ValueError; a return on operations of 100% or more on the
-    ``total_cost`` basis is a ValueError (no total includes a return of all of itself).
+    ``total_cost`` basis is a ValueError (no total includes a return of all of itself), unless the
+    return on operations is stated in ``cat.lines_prpw`` (the % then does not apply).
     """
     a = adjust or {}
     stated = cat.lines_prpw
@@ -174,7 +175,7 @@ def category_cost(cat: Category, convention: str, params: NationalParameters, wh
         lines["return_on_capital"] = (r.land_value_per_bed + r.building_value_per_bed) * y / (WEEKS_PER_YEAR * occ)
     else:
         pct = r.return_on_operations_pct + a.get("return_on_operations_pct", 0.0)
-        if return_basis == "total_cost":
+        if return_basis == "total_cost" and "return_on_operations" not in stated:  # a stated line replaces it below
             if np.any(np.asarray(pct) >= 100):
                 raise ValueError(f"a return on operations of {np.max(pct):g}% of total cost leaves nothing for the costs; "
                                  "it must be below 100%")
@@ -382,10 +383,11 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
     ``current``: {current band: pence}; ``proposed``: {proposed band: pence} (the full target);
     ``costed``: {current band: pence}, the first year's band rate (phased where the scenario phases
     the change). With a %, per band or the index, the bands stay as they are: the proposed band is
-    the current band and the proposed rate is the uplifted rate. Where a band splits across proposed
-    bands (``band_mapping`` shares) or placements carry their own ``proposed_band``, there is a row
-    per current and proposed band, with ``share_pct`` (the mapping's share) and ``placements`` the
-    expected count (placements reassessed to the band, plus the share of the rest), to 1 decimal.
+    the current band and the proposed rate is the uplifted rate (a placement's own ``proposed_band``
+    does not apply). Where a band splits across proposed bands (``band_mapping`` shares) or
+    placements carry their own ``proposed_band``, there is a row per current and proposed band,
+    with ``share_pct`` (the mapping's share) and ``placements`` the expected count (placements
+    reassessed to the band, plus the share of the rest), to 1 decimal.
     """
     council = placements[placements.funding == "council"]
     own = council.proposed_band if "proposed_band" in council else pd.Series("", index=council.index)
@@ -395,8 +397,9 @@ def band_mapping(scenario: Scenario, placements: pd.DataFrame, current: dict[str
     for old, new in scenario.band_mapping.items():
         in_band = council.band.eq(old)
         shares = {old: 100.0} if uplifting else ({new: 100.0} if isinstance(new, str) else dict(new))
-        for b in sorted(set(own[in_band & own.ne("")]) - set(shares)):   # reassessed placements' own bands
-            shares[b] = 0.0
+        if not uplifting:  # with a %, the bands stay as they are: a placement's own proposed band does not apply
+            for b in sorted(set(own[in_band & own.ne("")]) - set(shares)):   # reassessed placements' own bands
+                shares[b] = 0.0
         for to_band, share in shares.items():
             target = costed[old] if uplifting else proposed[to_band]
             row = {"current_band": old, "proposed_band": to_band}
