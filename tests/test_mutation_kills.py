@@ -732,3 +732,117 @@ def test_engine_applies_a_stated_out_of_area_pct_when_every_placement_is_out_of_
                           "out_of_area": {"method": "pct", "pct": 5.0}},
                          proposed_structure="legacy", band_mapping={})
     assert CostEngine(load_case(path)).council_cost().tolist() == [988.00]
+
+
+def _target_rates_build_up_case(tmp_path):
+    """target_rates onto a proposed card of a built band and a stated band, indexed on build-up weights
+    (no single index), supplementary needs on staff growth alone, rates rounded to the pound.
+
+    Current: "Residential" stated £700. Proposed (the mapping moves Residential to "Built"):
+      * "Built": as the category of tests/test_uplift_rules.py's built_and_stated_case, but its care
+        staff paid £2.29 an hour above the National Living Wage (£12.71 on the rates date, 6 April 2026,
+        from the national parameters): care 20 h x £15.00 = £300 with no on-costs, other staff £100,
+        supplies £100: cost of care £500, staff share (300 + 100) / 500 = 80%; a quality premium of £20
+        and 2 supplementary hours x £10 = £20: rate 500 + 20 + 20 = £540;
+      * "Residential" (the current band's name again): stated £750, staff share 57% (staff_share_pct),
+        1 supplementary hour x £12.50: rate 750 + 12.50 = £762.50.
+    Index: 2027 staff growth is the NLW's change, 2026's £12.71 (the national parameters) to 2027's
+    £12.71 (future_nlw) = 0%; 2028 on, staff growth is stated at 5%; CPI 2% every year."""
+    from tests.test_uplift_rules import EXAMPLE_COST, case_for, res
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"nlw_premium": 2.29},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    proposed = [dict(name="Built", setting="residential", client_group="older", category="built", quality_premium=20.0,
+                     supplementary_hours=2, supplementary_hourly_rate=10.0),
+                res("Residential", 750.0, supplementary_hours=1, supplementary_hourly_rate=12.5)]
+    ix = dict(weights="build_up", components={"supplementary_needs": "staff"},
+              future_nlw={2027: 12.71, 2028: 13.55, 2029: 13.95, 2030: 14.35},
+              staff_growth_pct={y: 5.0 for y in range(2028, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)})
+    return case_for(tmp_path, [700], dict(method="target_rates", rounding="pound"), current=[res("Residential", 700.0)],
+                    proposed=proposed, mapping={"Residential": "Built"}, indexation=ix,
+                    cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+
+
+def test_rate_card_by_year_for_target_rates_on_band_indices_rounded_to_the_pound(tmp_path):
+    import math
+
+    from feemodel.model import uplift
+    case = _target_rates_build_up_case(tmp_path)
+    assert case.proposed_rates == {"Built": 54_000, "Residential": 76_250}
+    # A % variant of the same case costed first (the overrides band_rates_costed allows) must not change
+    # the case's own card. Uniform 0% on the current Residential £700 (staff share 57%), in 2027:
+    # core 0.57 x 0 + 0.43 x 2 = 0.86% -> 700 x 1.0086 = 706.02 -> £706 (pound rounding)
+    assert uplift.band_rates_costed(case, 1, 1.0, overrides={"method": "uniform", "uniform_pct": 0.0}) == {"Residential": 70_600}
+    # Each proposed band's part moves by its own index (products rounded to 8 dp):
+    #   Built core and quality premium: 2027 0.8 x 0 + 0.2 x 2 = 0.4%; 2028 0.8 x 5 + 0.2 x 2 = 4.4%
+    #     -> factors 1.004, 1.004 x 1.044 = 1.048176; supplementary (staff): 0%, 5% -> 1.0, 1.05
+    #   Residential core: 2027 0.43 x 2 = 0.86%; 2028 0.57 x 5 + 0.43 x 2 = 3.71%
+    #     -> 1.0086, 1.0086 x 1.0371 = 1.04601906; supplementary 1.0, 1.05
+    # Rate (pence) = core part x core factor + premium x its factor + supplementary x its factor, then
+    # rounded once to the pound (halves up):
+    #   2026: Built £540.00 -> £540; Residential £762.50 -> £763
+    #   2027: Built 50,000 x 1.004 + 2,000 x 1.004 + 2,000 = 50,200 + 2,008 + 2,000 = 54,208p -> £542
+    #         Residential 75,000 x 1.0086 + 1,250 = 75,645 + 1,250 = 76,895p -> £769
+    #   2028: Built 50,000 x 1.048176 + 2,000 x 1.048176 + 2,000 x 1.05 = 52,408.8 + 2,096.352 + 2,100
+    #         = 56,605.152p -> £566; Residential 75,000 x 1.04601906 + 1,250 x 1.05 = 78,451.4295 + 1,312.5
+    #         = 79,763.9295p -> £798
+    # Change from the year before (none in the first year: a move to a rate card, not a %; not from the
+    # current Residential, though the name is the same), % to 2 dp half up:
+    #   2027 Built 2 / 540 = 0.370% -> 0.37; Residential 6 / 763 = 0.786% -> 0.79
+    #   2028 Built 24 / 542 = 4.428% -> 4.43; Residential 29 / 769 = 3.771% -> 3.77
+    # Supplementary needs (£, to the penny): Built 20.00, 20.00, 20 x 1.05 = 21.00;
+    #   Residential 12.50, 12.50, 12.50 x 1.05 = 13.125 -> 13.13
+    card = uplift.rate_card_by_year(case)
+    card = card[card.financial_year <= 2028]
+    assert list(zip(card.financial_year, card.band, strict=True)) == [(y, b) for y in (2026, 2027, 2028) for b in ("Built", "Residential")]
+    assert card.weekly_rate_gbp.tolist() == [540.0, 763.0, 542.0, 769.0, 566.0, 798.0]
+    assert all(math.isnan(v) for v in card.index_pct[:2]) and all(math.isnan(v) for v in card.rate_change_pct[:2])
+    assert card.index_pct.tolist()[2:] == pytest.approx([0.4, 0.86, 4.4, 3.71])
+    assert card.rate_change_pct.tolist()[2:] == [0.37, 0.79, 4.43, 3.77]
+    assert card.cumulative_factor.tolist() == [1.0, 1.0, 1.004, 1.0086, 1.048176, 1.04601906]
+    assert card.supplementary_needs_gbp_pw.tolist() == [20.0, 12.5, 20.0, 12.5, 21.0, 13.13]
+
+
+def test_rate_card_supplementary_needs_follow_the_first_years_pct(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for, res
+    # 10% on every fee; the current band Residential is £700 plus 2 supplementary hours x £10 = £20, so its
+    # rate is £720: the first year's card has 720 x 1.10 = £792.00, and its supplementary needs allowance
+    # moves by the same 10%: 20 x 1.10 = £22.00
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=10),
+                    current=[res("Residential", 700.0, supplementary_hours=2, supplementary_hourly_rate=10.0)])
+    first = uplift.rate_card_by_year(case).iloc[0]
+    assert (first.band, first.weekly_rate_gbp, first.supplementary_needs_gbp_pw) == ("Residential", 792.0, 22.0)
+
+
+def test_engine_reads_the_means_test_in_force_in_the_first_year(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement on Residential at £760, 10% on every fee from 1 October 2026 (760 -> 836), no
+    # turnover. The resident's income is £800 a week and no capital: on 1 October 2026 the Personal
+    # Expenses Allowance is £31.80, so the contribution is 800 - 31.80 = £768.20, above the old fee (the
+    # resident pays all £760, the council nothing) and below the new one: the council pays 836 - 768.20
+    # = £67.80 a week more, for 1 Oct 2026 to 31 Mar 2027 = 182 days = 26 weeks: 67.80 x 26 = £1,762.80.
+    # (The 2027/28 allowance, £32.75 from the example's projections, would give 68.75 x 26 = £1,787.50.)
+    path = tiny_scenario(tmp_path, [dict(weekly_income=800.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [1762.80]
+
+
+def test_engine_scales_replacements_weeks_by_demand_growth_too(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement paid its band rate (Residential £760), 10% from 1 October 2026: +£76 a week.
+    # 20% of residents leave a year and each leaver is replaced by an admission at the band rate, which
+    # also rises £76: original residents' weeks + replacements' weeks = the 182 days = 26 weeks, whatever
+    # the exit rate, so the part year is 76 x 26 = £1,976.00. With the book growing 10% a year both kinds
+    # of week scale by the same mean growth, 1.0740778 (test_engine_scales_the_part_year_by_demand_growth_
+    # over_the_days_costed): 1,976 x 1.0740778 = 2,122.378 -> £2,122.38.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "turnover": {"annual_exit_rate_pct": 20, "replace_leavers": True}},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost(demand_growth_pct=[0.0, 10.0]).tolist() == [1976.00, 2122.38]
