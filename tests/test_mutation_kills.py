@@ -846,3 +846,50 @@ def test_engine_scales_replacements_weeks_by_demand_growth_too(tmp_path):
                           "turnover": {"annual_exit_rate_pct": 20, "replace_leavers": True}},
                          proposed_structure="legacy", band_mapping={})
     assert CostEngine(load_case(path)).council_cost(demand_growth_pct=[0.0, 10.0]).tolist() == [1976.00, 2122.38]
+
+
+def test_engine_costs_each_draw_of_a_uniform_pct_in_batches(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement at £760 (the resident pays £168.20, under any fee here), from 1 October 2026
+    # (26 weeks). The scenario says 10%, but each draw states its own %: 0% -> £0; 5% -> 760 x 1.05 =
+    # 798, +38 x 26 = £988.00; 10% -> 836, +76 x 26 = £1,976.00. Costed one draw at a time (chunk 1),
+    # every draw is still costed.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    engine = CostEngine(load_case(path))
+    assert engine.council_cost(uniform_pct=[0.0, 5.0, 10.0], chunk=1).tolist() == [0.0, 988.00, 1976.00]
+    assert engine.council_cost(uniform_pct=[5.0, 10.0]).tolist() == [988.00, 1976.00]
+
+
+def test_engine_split_band_with_pound_rounding_and_an_out_of_county_placement(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # Current band Residential £760 splits half to A, half to B (so the engine costs each placement over
+    # both bands); target_rates reached in one year, rates rounded to the pound, from 1 October 2026
+    # (26 weeks, no turnover); out-of-county fees follow a stated 5%. Two council placements at £760:
+    #   P1 in county: 0.5 x A + 0.5 x B;  P2 out of county (H3): 760 x 1.05 = £798.00, +£38 -> 38 x 26 = £988.00
+    # Draw 1 (the scenario's card): A £800, B £900: P1 0.5 x 800 + 0.5 x 900 = £850, +£90 -> 90 x 26 = £2,340.00;
+    #   total 2,340 + 988 = £3,328.00
+    # Draw 2: A £800.60 -> £801, B £900.60 -> £901 (pound rounding): P1 £851, +£91 -> £2,366.00; total £3,354.00
+    #   (to the penny it would be 850.60, +90.60 -> £2,355.60; P2 moved by the band's change instead of 5%
+    #   would be 760 x 851 / 760 = £851, not £798)
+    structures = {"now": [dict(name="Residential", setting="residential", client_group="older", weekly_rate=760.0)],
+                  "new": [dict(name="A", setting="residential", client_group="older", weekly_rate=800.0),
+                          dict(name="B", setting="residential", client_group="older", weekly_rate=900.0)]}
+    path = tiny_scenario(tmp_path, [dict(), dict(home_id="H3", area="out")],
+                         {"method": "target_rates", "rounding": "pound", "phasing_years": 1, "effective_date": "2026-10-01",
+                          "protection": "keep_fee", "out_of_area": {"method": "pct", "pct": 5.0}},
+                         band_structures=structures, current_structure="now", proposed_structure="new",
+                         band_mapping={"Residential": {"A": 50, "B": 50}})
+    case = load_case(path)
+    engine = CostEngine(load_case(path))
+    assert engine.council_cost([[80_000, 90_000], [80_060, 90_060]]).tolist() == [3328.00, 3354.00]
+    # the cost table, for the scenario's own card (draw 1), gives the same part year
+    cost = uplift.uplift_cost(case)
+    part = cost[(cost.financial_year == "2026/27") & (cost.period == "part_year")]
+    assert part.council_net_change_gbp.sum() == pytest.approx(3328.00, abs=1e-9)
