@@ -893,3 +893,25 @@ def test_engine_split_band_with_pound_rounding_and_an_out_of_county_placement(tm
     cost = uplift.uplift_cost(case)
     part = cost[(cost.financial_year == "2026/27") & (cost.period == "part_year")]
     assert part.council_net_change_gbp.sum() == pytest.approx(3328.00, abs=1e-9)
+
+
+@pytest.mark.parametrize("rounding, phasing, proposed, costed", [
+    # penny, phased over 3 years: the target is rounded to the penny before phasing (as always):
+    # 750.15 x 1.02 = 765.153 -> £765.15; year 2 is 2/3 of the way from £700: 700 + 65.15 x 2/3 =
+    # 743.4333 -> £743.43 (phasing the unrounded 765.153 would give 743.4353 -> £743.44)
+    ("penny", 3, 750.15, 74_343),
+    # pound, reached in one year: the target is not rounded before the one rounding to the pound:
+    # 752.45 x 1.02 = 767.499 -> £767 (rounded to the penny first, £767.50, it would be £768)
+    ("pound", 1, 752.45, 76_700),
+])
+def test_target_rates_later_year_target_is_rounded_once_by_the_rule(tmp_path, rounding, phasing, proposed, costed):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import NLW, case_for, res
+    # one index a year of 0.57 x 2 + 0.43 x 2 = 2%, so the second year's (2027/28) factor is 1.02; the
+    # current Residential £700 moves to the proposed rate indexed for 2027/28
+    ix = dict(staff_growth_pct={y: 2.0 for y in range(2026, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="target_rates", rounding=rounding, phasing_years=phasing),
+                    proposed=[res("Residential", proposed)], indexation=ix)
+    factor = float(case.index.cumulative_factor[1])
+    assert factor == 1.02
+    assert uplift.band_rates_costed(case, 1, factor) == {"Residential": costed}
