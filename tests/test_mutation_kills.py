@@ -915,3 +915,23 @@ def test_target_rates_later_year_target_is_rounded_once_by_the_rule(tmp_path, ro
     factor = float(case.index.cumulative_factor[1])
     assert factor == 1.02
     assert uplift.band_rates_costed(case, 1, factor) == {"Residential": costed}
+
+
+def test_pct_uplift_moves_an_out_of_county_fee_by_its_bands_change(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # 10% on every fee from 1 October 2026 (26 weeks, no turnover); out-of-county fees follow the band's
+    # change (band_change), here the same 10%. One council placement in county and one out of county
+    # (H3), both £760: each 760 x 1.10 = £836, +£76 a week -> 76 x 26 = £1,976.00 each, £3,952.00 in all
+    path = tiny_scenario(tmp_path, [dict(), dict(home_id="H3", area="out")],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "out_of_area": {"method": "band_change"}},
+                         proposed_structure="legacy", band_mapping={})
+    case = load_case(path)
+    cost = uplift.uplift_cost(case, years=1)
+    part = cost[cost.period == "part_year"].set_index("area")
+    assert part.council_net_change_gbp.to_dict() == {"in": 1976.00, "out": 1976.00}
+    assert uplift.first_year(case).fee_new.tolist() == [83_600, 83_600]
+    assert CostEngine(case).council_cost().tolist() == [3952.00]
