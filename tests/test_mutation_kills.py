@@ -935,3 +935,42 @@ def test_pct_uplift_moves_an_out_of_county_fee_by_its_bands_change(tmp_path):
     assert part.council_net_change_gbp.to_dict() == {"in": 1976.00, "out": 1976.00}
     assert uplift.first_year(case).fee_new.tolist() == [83_600, 83_600]
     assert CostEngine(case).council_cost().tolist() == [3952.00]
+
+
+def test_exposure_weeks_and_group_cost_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import exposure_weeks, group_cost
+
+    def scenario(exit_pct, replace):
+        turnover = SimpleNamespace(annual_exit_rate_pct=exit_pct, replace_leavers=replace)
+        return SimpleNamespace(financial_year=2026, year_start=dt.date(2026, 4, 1), uplift=SimpleNamespace(turnover=turnover))
+
+    # nobody leaves: a place's weeks are the days costed / 7
+    #   2026/27 in full: 1 April 2026 to 31 March 2027 = 365 days = 52.142857 weeks
+    #   from 1 October 2026: 182 days (31 + 30 + 31 + 31 + 28 + 31) = 26 weeks
+    #   2027/28 in full: 366 days (29 February 2028) = 52.285714 weeks; a date before the year starts
+    #   changes nothing
+    s = scenario(0, True)
+    assert exposure_weeks(s, 0) == (pytest.approx(365 / 7, abs=1e-12), 0.0)
+    assert exposure_weeks(s, 0, dt.date(2026, 10, 1)) == (pytest.approx(26.0, abs=1e-12), 0.0)
+    assert exposure_weeks(s, 1) == (pytest.approx(366 / 7, abs=1e-12), 0.0)
+    assert exposure_weeks(s, 1, dt.date(2026, 10, 1)) == (pytest.approx(366 / 7, abs=1e-12), 0.0)
+    # 20% leave a year: day d after 1 April 2026 a place's first resident is still there with
+    # probability 0.8 ** (d / 365.25) = q ** d. From 1 October 2026 (d = 183) to 31 March 2027 (d = 364),
+    # 182 days, a geometric series: S = q ** 183 x (1 - q ** 182) / (1 - q); the first residents' weeks
+    # are S / 7, and with every leaver replaced the replacements fill the rest, (182 - S) / 7.
+    q = 0.8 ** (1 / 365.25)
+    S = q ** 183 * (1 - q ** 182) / (1 - q)
+    # about 26 x 0.8 ** 0.75 (the mid-point, three quarters of a year in) = 26 x 0.846 = 22.0 of the 26 weeks
+    assert 21.9 < S / 7 < 22.1
+    ws, wr = exposure_weeks(scenario(20, True), 0, dt.date(2026, 10, 1))
+    assert (ws, wr) == (pytest.approx(S / 7, rel=1e-12), pytest.approx((182 - S) / 7, rel=1e-12))
+    # leavers not replaced: no replacement weeks at all
+    assert exposure_weeks(scenario(20, False), 0, dt.date(2026, 10, 1)) == (pytest.approx(S / 7, rel=1e-12), 0.0)
+    # 2027/28 in full: d = 365 to 730, 366 days
+    S1 = q ** 365 * (1 - q ** 366) / (1 - q)
+    assert exposure_weeks(scenario(20, True), 1) == (pytest.approx(S1 / 7, rel=1e-12), pytest.approx((366 - S1) / 7, rel=1e-12))
+    # a group's cost: weekly changes x weeks, original residents' and replacements' added:
+    # 2 weeks x 10p + 3 weeks x 5p = 35p
+    assert group_cost(10, 5, 2.0, 3.0) == 35.0
