@@ -974,3 +974,32 @@ def test_exposure_weeks_and_group_cost_by_hand():
     # a group's cost: weekly changes x weeks, original residents' and replacements' added:
     # 2 weeks x 10p + 3 weeks x 5p = 35p
     assert group_cost(10, 5, 2.0, 3.0) == 35.0
+
+
+def test_index_method_first_year_reads_the_nlw_rise_into_the_scenarios_year(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    # The first year's index (method: index) for 2026/27: staff growth is the NLW's rise from 2025's £12.21
+    # to 2026's £12.71 (both the national parameters): 12.71 / 12.21 - 1 = 4.0950041%.
+    # One index (the example's weights: 57% staff, CPI 2026 3.0%): 0.57 x 4.0950041 + 0.43 x 3.0
+    # = 2.3341523 + 1.29 = 3.6241523% -> Residential £760 x 1.036241523 = 787.5436 -> £787.54, and the
+    # placement paid £760 gets the same
+    path = tiny_scenario(tmp_path / "one", [dict()], {"method": "index", "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    case = load_case(path)
+    assert uplift.band_rates_costed(case)["Residential"] == 78_754
+    assert uplift.first_year(case).fee_new.tolist() == [78_754]
+    # Build-up weights, CPI 2% (each band its own index): the built band (care staff paid £2.29 over the NLW,
+    # 20 h x £15.00 = £300, other staff £100, supplies £100: £500, staff share 80%):
+    # 0.8 x 4.0950041 + 0.2 x 2 = 3.6760033% -> 500 x 1.036760033 = 518.3800 -> £518.38; the stated
+    # Residential £700 (57%): 0.57 x 4.0950041 + 0.43 x 2 = 3.1941523% -> 700 x 1.031941523 = 722.3591 -> £722.36
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"nlw_premium": 2.29},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
+    ix = dict(weights="build_up", cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path / "two", [700], dict(method="index"), current=bands, proposed=bands, indexation=ix,
+                    cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    assert uplift.band_rates_costed(case) == {"Built": 51_838, "Residential": 72_236}
