@@ -1003,3 +1003,48 @@ def test_index_method_first_year_reads_the_nlw_rise_into_the_scenarios_year(tmp_
     case = case_for(tmp_path / "two", [700], dict(method="index"), current=bands, proposed=bands, indexation=ix,
                     cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
     assert uplift.band_rates_costed(case) == {"Built": 51_838, "Residential": 72_236}
+
+
+def test_uplift_cost_follows_the_rates_and_settings_it_is_given_and_the_years_asked_for(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import WEEKS, case_for
+    # target_rates, one placement paid £700 on Residential (current £700, proposed £750), from 6 April
+    # 2026 (the example's date; a full year is 365 / 7 weeks), no turnover. First year, full year:
+    #   as stated: 700 -> 750, +£50 a week -> 50 x 365 / 7 = 2,607.142857 -> £2,607.14
+    #   proposed rate given as £800: +£100 -> 5,214.2857 -> £5,214.29
+    #   phasing over 2 years given: half way, 700 + 50 / 2 = 725, +£25 -> 1,303.5714 -> £1,303.57
+    #   both: 700 + 100 / 2 = 750, +£50 -> £2,607.14
+    case = case_for(tmp_path, [700], dict(method="target_rates"))
+    assert WEEKS == 365 / 7
+
+    def full_year(**kw):
+        cost = uplift.uplift_cost(case, years=1, **kw)
+        assert set(cost.financial_year) == {"2026/27"}          # one year asked for, one year costed
+        return cost[cost.period == "full_year"].council_net_change_gbp.sum()
+
+    assert full_year() == pytest.approx(2607.14, abs=1e-9)
+    assert full_year(proposed_rates={"Residential": 80_000}) == pytest.approx(5214.29, abs=1e-9)
+    assert full_year(overrides={"phasing_years": 2}) == pytest.approx(1303.57, abs=1e-9)
+    assert full_year(proposed_rates={"Residential": 80_000}, overrides={"phasing_years": 2}) == pytest.approx(2607.14, abs=1e-9)
+
+
+def test_uplift_cost_a_residents_own_topup_that_vanishes(tmp_path):
+    import pandas as pd
+
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import PLACEMENT_DEFAULTS, tiny_scenario
+    # one council placement on Residential at £760, the home's price £800: the resident pays the £40
+    # top-up from their own money (a first-party top-up). 10% from 1 October 2026 (26 weeks): the fee
+    # becomes £836, above the price (no pass-through), so the top-up vanishes: max(0, 800 - 836) = 0,
+    # -£40 a week -> -40 x 26 = -£1,040.00. The council pays the £76 rise: 76 x 26 = £1,976.00 (the
+    # resident's £168.20 contribution is under both fees). Gross: 1,976 - 1,040 = £936.00.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    book = dict(PLACEMENT_DEFAULTS, placement_id="T001", provider_price=800.0, first_party_topup=40.0)
+    pd.DataFrame([book]).to_csv(path.parent / "data" / "placements.csv", index=False)
+    cost = uplift.uplift_cost(load_case(path), years=1)
+    part = cost[cost.period == "part_year"].iloc[0]
+    assert (part.first_party_topup_change_gbp, part.topup_change_gbp) == (-1040.00, 0.0)
+    assert (part.council_net_change_gbp, part.gross_change_gbp) == (1976.00, 936.00)
