@@ -1048,3 +1048,20 @@ def test_uplift_cost_a_residents_own_topup_that_vanishes(tmp_path):
     part = cost[cost.period == "part_year"].iloc[0]
     assert (part.first_party_topup_change_gbp, part.topup_change_gbp) == (-1040.00, 0.0)
     assert (part.council_net_change_gbp, part.gross_change_gbp) == (1976.00, 936.00)
+
+
+def test_uplift_cost_rows_first_year_part_and_full_later_years_full_groups_in_name_order(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # the book lists a "Residential high needs" placement before a "Residential" one; the cost table has, for
+    # the first year, a part-year and a full-year row per group, and for a later year a full-year row only,
+    # groups in name order ("Residential" sorts before "Residential high needs")
+    path = tiny_scenario(tmp_path, [dict(band="Residential high needs"), dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    cost = uplift.uplift_cost(load_case(path), years=2)
+    assert list(zip(cost.financial_year, cost.period, cost.band, strict=True)) == [
+        ("2026/27", "part_year", "Residential"), ("2026/27", "part_year", "Residential high needs"),
+        ("2026/27", "full_year", "Residential"), ("2026/27", "full_year", "Residential high needs"),
+        ("2027/28", "full_year", "Residential"), ("2027/28", "full_year", "Residential high needs")]
