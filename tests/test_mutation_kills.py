@@ -1065,3 +1065,10 @@ def test_uplift_cost_rows_first_year_part_and_full_later_years_full_groups_in_na
         ("2026/27", "part_year", "Residential"), ("2026/27", "part_year", "Residential high needs"),
         ("2026/27", "full_year", "Residential"), ("2026/27", "full_year", "Residential high needs"),
         ("2027/28", "full_year", "Residential"), ("2027/28", "full_year", "Residential high needs")]
+    # the published layout: the year and period first, then the group, the counts, then each payer's change
+    assert list(cost.columns) == ["financial_year", "period", "band", "client_group", "area", "placements",
+                                  "placements_affected", "protected", "gross_change_gbp", "council_net_change_gbp",
+                                  "resident_contribution_change_gbp", "topup_change_gbp", "first_party_topup_change_gbp",
+                                  "fnc_change_gbp"]
+    # one placement in each group, each fee moved by the 10%, none protected
+    assert (cost.placements.tolist(), cost.placements_affected.tolist(), cost.protected.tolist()) == ([1] * 6, [1] * 6, [0] * 6)
