@@ -1072,3 +1072,6 @@ def test_uplift_cost_rows_first_year_part_and_full_later_years_full_groups_in_na
                                   "fnc_change_gbp"]
     # one placement in each group, each fee moved by the 10%, none protected
     assert (cost.placements.tolist(), cost.placements_affected.tolist(), cost.protected.tolist()) == ([1] * 6, [1] * 6, [0] * 6)
+    # counts are whole numbers (written 1, not 1.0), and the rows are numbered 0 to 5
+    assert all(pd.api.types.is_integer_dtype(cost[c]) for c in ("placements", "placements_affected", "protected"))
+    assert list(cost.index) == list(range(6))
