@@ -1075,3 +1075,34 @@ def test_uplift_cost_rows_first_year_part_and_full_later_years_full_groups_in_na
     # counts are whole numbers (written 1, not 1.0), and the rows are numbered 0 to 5
     assert all(pd.api.types.is_integer_dtype(cost[c]) for c in ("placements", "placements_affected", "protected"))
     assert list(cost.index) == list(range(6))
+
+
+def test_year_fees_out_of_area_settings_given_and_not_needed(tmp_path):
+    from feemodel.inputs.scenario import OutOfArea
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_uplift_rules import NLW
+    # 10% on every fee from 1 October 2026 (26 weeks), no turnover. An out-of-county placement (H3) at £760
+    # follows its band's change (band_change) as stated: 760 x 1.10 = 836, +76 x 26 = £1,976.00; costed with
+    # a stated 5% given instead: 760 x 1.05 = 798, +38 x 26 = £988.00
+    path = tiny_scenario(tmp_path / "out", [dict(home_id="H3", area="out")],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "out_of_area": {"method": "band_change"}},
+                         proposed_structure="legacy", band_mapping={})
+    case = load_case(path)
+
+    def part_year(**kw):
+        cost = uplift.uplift_cost(case, years=1, **kw)
+        return cost[cost.period == "part_year"].council_net_change_gbp.sum()
+
+    assert part_year() == pytest.approx(1976.00, abs=1e-9)
+    assert part_year(overrides={"out_of_area": OutOfArea(method="pct", pct=5.0)}) == pytest.approx(988.00, abs=1e-9)
+    # Only in-county placements: the out-of-area index for 2026/27 is not needed, so a scenario without
+    # 2026's CPI (out_of_area: index, the default) still costs its 10%: £1,976.00
+    ix = dict(staff_share_pct=57, cpi_pct={y: 2.0 for y in range(2027, 2031)}, future_nlw=NLW)
+    path = tiny_scenario(tmp_path / "in", [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={}, indexation=ix)
+    cost = uplift.uplift_cost(load_case(path), years=1)
+    assert cost[cost.period == "part_year"].council_net_change_gbp.sum() == pytest.approx(1976.00, abs=1e-9)
