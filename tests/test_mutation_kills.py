@@ -1106,3 +1106,6 @@ def test_year_fees_out_of_area_settings_given_and_not_needed(tmp_path):
                          proposed_structure="legacy", band_mapping={}, indexation=ix)
     cost = uplift.uplift_cost(load_case(path), years=1)
     assert cost[cost.period == "part_year"].council_net_change_gbp.sum() == pytest.approx(1976.00, abs=1e-9)
+    # costed at 20% given instead of the scenario's 10%: 760 x 1.20 = 912, +152 x 26 = £3,952.00
+    cost = uplift.uplift_cost(load_case(path), years=1, overrides={"uniform_pct": 20.0})
+    assert cost[cost.period == "part_year"].council_net_change_gbp.sum() == pytest.approx(3952.00, abs=1e-9)
