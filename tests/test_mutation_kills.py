@@ -1109,3 +1109,18 @@ def test_year_fees_out_of_area_settings_given_and_not_needed(tmp_path):
     # costed at 20% given instead of the scenario's 10%: 760 x 1.20 = 912, +152 x 26 = £3,952.00
     cost = uplift.uplift_cost(load_case(path), years=1, overrides={"uniform_pct": 20.0})
     assert cost[cost.period == "part_year"].council_net_change_gbp.sum() == pytest.approx(3952.00, abs=1e-9)
+
+
+def test_year_fees_per_band_pct_on_a_book_with_a_self_funder(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # 10% on the Residential band (per_band); the whole book's first year also holds a self-funder with no
+    # band (no council fee, before or after): the council placement's £760 -> 760 x 1.10 = £836.00, the
+    # self-funder's council fee stays 0
+    path = tiny_scenario(tmp_path, [dict(), dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "per_band", "per_band_pct": {"Residential": 10}, "effective_date": "2026-10-01",
+                          "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    yf = uplift.first_year(load_case(path))
+    assert (yf.fee_old.tolist(), yf.fee_new.tolist()) == ([76_000, 0], [83_600, 0])
