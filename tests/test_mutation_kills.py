@@ -1124,3 +1124,21 @@ def test_year_fees_per_band_pct_on_a_book_with_a_self_funder(tmp_path):
                          proposed_structure="legacy", band_mapping={})
     yf = uplift.first_year(load_case(path))
     assert (yf.fee_old.tolist(), yf.fee_new.tolist()) == ([76_000, 0], [83_600, 0])
+
+
+def test_year_fees_later_year_on_band_indices_on_a_book_with_a_self_funder(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_uplift_rules import NLW
+    # 10% in 2026/27, then each band's own index (supplementary needs on staff growth alone, so no single
+    # index): staff growth 2% and CPI 2% give Residential's core 0.57 x 2 + 0.43 x 2 = 2% in 2027/28. The
+    # council placement's £760 -> 760 x 1.10 x 1.02 = 852.72 -> £852.72; the self-funder (no band) has no
+    # council fee in either year
+    ix = dict(components={"supplementary_needs": "staff"}, staff_growth_pct={y: 2.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    path = tiny_scenario(tmp_path, [dict(), dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={}, indexation=ix)
+    yf = uplift.year_fees(load_case(path), 1, 1.02)
+    assert yf.fee_new.tolist() == [85_272, 0]
