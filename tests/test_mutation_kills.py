@@ -1142,3 +1142,31 @@ def test_year_fees_later_year_on_band_indices_on_a_book_with_a_self_funder(tmp_p
                          proposed_structure="legacy", band_mapping={}, indexation=ix)
     yf = uplift.year_fees(load_case(path), 1, 1.02)
     assert yf.fee_new.tolist() == [85_272, 0]
+
+
+def test_year_fees_own_supplementary_hours_phased_over_years_on_band_indices(tmp_path):
+    import pandas as pd
+
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import PLACEMENT_DEFAULTS, tiny_scenario
+    from tests.test_uplift_rules import NLW, res
+    # Residential £700 moves to "Res A": stated £750 plus its 2 supplementary hours x £10 = £20 (£770), over
+    # 2 years (a share (k + 1) / 2 of the way, at most all of it). The one placement (£700) is paid for 4
+    # hours of its own: 4 x 10 - 2 x 10 = £20 more than the band. Indices: staff 5%, CPI 2%, supplementary
+    # needs on staff growth alone: Res A's core 0.57 x 5 + 0.43 x 2 = 3.71% a year, its supplement 5%.
+    #   2026/27 (k 0): target 770 + 20 = £790.00; half way: 700 + 90 / 2 = £745.00
+    #   2027/28 (k 1): 750 x 1.0371 + 20 x 1.05 + 20 x 1.05 = 777.825 + 21 + 21 = 819.825 -> £819.83 (to the
+    #     penny, then phased); all the way (2 / 2): £819.83
+    #   2028/29 (k 2): 750 x 1.07557641 + (20 + 20) x 1.1025 = 806.68230750 + 44.10 = 850.7823 -> £850.78;
+    #     the share stays 1 (3 / 2 is capped): £850.78
+    ix = dict(components={"supplementary_needs": "staff"}, staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    structures = {"now": [res("Residential", 700.0)], "new": [res("Res A", 750.0, supplementary_hours=2, supplementary_hourly_rate=10.0)]}
+    path = tiny_scenario(tmp_path, [dict()], {"method": "target_rates", "phasing_years": 2}, band_structures=structures,
+                         current_structure="now", proposed_structure="new", band_mapping={"Residential": "Res A"}, indexation=ix)
+    book = dict(PLACEMENT_DEFAULTS, placement_id="T001", weekly_fee=700.0, provider_price=700.0, supplementary_hours=4.0)
+    pd.DataFrame([book]).to_csv(path.parent / "data" / "placements.csv", index=False)
+    case = load_case(path)
+    fees = [uplift.year_fees(case, k, float(case.index.cumulative_factor[k])).fee_new.tolist() for k in (0, 1, 2)]
+    assert fees == [[74_500], [81_983], [85_078]]
