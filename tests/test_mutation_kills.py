@@ -732,3 +732,441 @@ def test_engine_applies_a_stated_out_of_area_pct_when_every_placement_is_out_of_
                           "out_of_area": {"method": "pct", "pct": 5.0}},
                          proposed_structure="legacy", band_mapping={})
     assert CostEngine(load_case(path)).council_cost().tolist() == [988.00]
+
+
+def _target_rates_build_up_case(tmp_path):
+    """target_rates onto a proposed card of a built band and a stated band, indexed on build-up weights
+    (no single index), supplementary needs on staff growth alone, rates rounded to the pound.
+
+    Current: "Residential" stated £700. Proposed (the mapping moves Residential to "Built"):
+      * "Built": as the category of tests/test_uplift_rules.py's built_and_stated_case, but its care
+        staff paid £2.29 an hour above the National Living Wage (£12.71 on the rates date, 6 April 2026,
+        from the national parameters): care 20 h x £15.00 = £300 with no on-costs, other staff £100,
+        supplies £100: cost of care £500, staff share (300 + 100) / 500 = 80%; a quality premium of £20
+        and 2 supplementary hours x £10 = £20: rate 500 + 20 + 20 = £540;
+      * "Residential" (the current band's name again): stated £750, staff share 57% (staff_share_pct),
+        1 supplementary hour x £12.50: rate 750 + 12.50 = £762.50.
+    Index: 2027 staff growth is the NLW's change, 2026's £12.71 (the national parameters) to 2027's
+    £12.71 (future_nlw) = 0%; 2028 on, staff growth is stated at 5%; CPI 2% every year."""
+    from tests.test_uplift_rules import EXAMPLE_COST, case_for, res
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"nlw_premium": 2.29},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    proposed = [dict(name="Built", setting="residential", client_group="older", category="built", quality_premium=20.0,
+                     supplementary_hours=2, supplementary_hourly_rate=10.0),
+                res("Residential", 750.0, supplementary_hours=1, supplementary_hourly_rate=12.5)]
+    ix = dict(weights="build_up", components={"supplementary_needs": "staff"},
+              future_nlw={2027: 12.71, 2028: 13.55, 2029: 13.95, 2030: 14.35},
+              staff_growth_pct={y: 5.0 for y in range(2028, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)})
+    return case_for(tmp_path, [700], dict(method="target_rates", rounding="pound"), current=[res("Residential", 700.0)],
+                    proposed=proposed, mapping={"Residential": "Built"}, indexation=ix,
+                    cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+
+
+def test_rate_card_by_year_for_target_rates_on_band_indices_rounded_to_the_pound(tmp_path):
+    import math
+
+    from feemodel.model import uplift
+    case = _target_rates_build_up_case(tmp_path)
+    assert case.proposed_rates == {"Built": 54_000, "Residential": 76_250}
+    # A % variant of the same case costed first (the overrides band_rates_costed allows) must not change
+    # the case's own card. Uniform 0% on the current Residential £700 (staff share 57%), in 2027:
+    # core 0.57 x 0 + 0.43 x 2 = 0.86% -> 700 x 1.0086 = 706.02 -> £706 (pound rounding)
+    assert uplift.band_rates_costed(case, 1, 1.0, overrides={"method": "uniform", "uniform_pct": 0.0}) == {"Residential": 70_600}
+    # Each proposed band's part moves by its own index (products rounded to 8 dp):
+    #   Built core and quality premium: 2027 0.8 x 0 + 0.2 x 2 = 0.4%; 2028 0.8 x 5 + 0.2 x 2 = 4.4%
+    #     -> factors 1.004, 1.004 x 1.044 = 1.048176; supplementary (staff): 0%, 5% -> 1.0, 1.05
+    #   Residential core: 2027 0.43 x 2 = 0.86%; 2028 0.57 x 5 + 0.43 x 2 = 3.71%
+    #     -> 1.0086, 1.0086 x 1.0371 = 1.04601906; supplementary 1.0, 1.05
+    # Rate (pence) = core part x core factor + premium x its factor + supplementary x its factor, then
+    # rounded once to the pound (halves up):
+    #   2026: Built £540.00 -> £540; Residential £762.50 -> £763
+    #   2027: Built 50,000 x 1.004 + 2,000 x 1.004 + 2,000 = 50,200 + 2,008 + 2,000 = 54,208p -> £542
+    #         Residential 75,000 x 1.0086 + 1,250 = 75,645 + 1,250 = 76,895p -> £769
+    #   2028: Built 50,000 x 1.048176 + 2,000 x 1.048176 + 2,000 x 1.05 = 52,408.8 + 2,096.352 + 2,100
+    #         = 56,605.152p -> £566; Residential 75,000 x 1.04601906 + 1,250 x 1.05 = 78,451.4295 + 1,312.5
+    #         = 79,763.9295p -> £798
+    # Change from the year before (none in the first year: a move to a rate card, not a %; not from the
+    # current Residential, though the name is the same), % to 2 dp half up:
+    #   2027 Built 2 / 540 = 0.370% -> 0.37; Residential 6 / 763 = 0.786% -> 0.79
+    #   2028 Built 24 / 542 = 4.428% -> 4.43; Residential 29 / 769 = 3.771% -> 3.77
+    # Supplementary needs (£, to the penny): Built 20.00, 20.00, 20 x 1.05 = 21.00;
+    #   Residential 12.50, 12.50, 12.50 x 1.05 = 13.125 -> 13.13
+    card = uplift.rate_card_by_year(case)
+    card = card[card.financial_year <= 2028]
+    assert list(zip(card.financial_year, card.band, strict=True)) == [(y, b) for y in (2026, 2027, 2028) for b in ("Built", "Residential")]
+    assert card.weekly_rate_gbp.tolist() == [540.0, 763.0, 542.0, 769.0, 566.0, 798.0]
+    assert all(math.isnan(v) for v in card.index_pct[:2]) and all(math.isnan(v) for v in card.rate_change_pct[:2])
+    assert card.index_pct.tolist()[2:] == pytest.approx([0.4, 0.86, 4.4, 3.71])
+    assert card.rate_change_pct.tolist()[2:] == [0.37, 0.79, 4.43, 3.77]
+    assert card.cumulative_factor.tolist() == [1.0, 1.0, 1.004, 1.0086, 1.048176, 1.04601906]
+    assert card.supplementary_needs_gbp_pw.tolist() == [20.0, 12.5, 20.0, 12.5, 21.0, 13.13]
+
+
+def test_rate_card_supplementary_needs_follow_the_first_years_pct(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for, res
+    # 10% on every fee; the current band Residential is £700 plus 2 supplementary hours x £10 = £20, so its
+    # rate is £720: the first year's card has 720 x 1.10 = £792.00, and its supplementary needs allowance
+    # moves by the same 10%: 20 x 1.10 = £22.00
+    case = case_for(tmp_path, [700], dict(method="uniform", uniform_pct=10),
+                    current=[res("Residential", 700.0, supplementary_hours=2, supplementary_hourly_rate=10.0)])
+    first = uplift.rate_card_by_year(case).iloc[0]
+    assert (first.band, first.weekly_rate_gbp, first.supplementary_needs_gbp_pw) == ("Residential", 792.0, 22.0)
+
+
+def test_engine_reads_the_means_test_in_force_in_the_first_year(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement on Residential at £760, 10% on every fee from 1 October 2026 (760 -> 836), no
+    # turnover. The resident's income is £800 a week and no capital: on 1 October 2026 the Personal
+    # Expenses Allowance is £31.80, so the contribution is 800 - 31.80 = £768.20, above the old fee (the
+    # resident pays all £760, the council nothing) and below the new one: the council pays 836 - 768.20
+    # = £67.80 a week more, for 1 Oct 2026 to 31 Mar 2027 = 182 days = 26 weeks: 67.80 x 26 = £1,762.80.
+    # (The 2027/28 allowance, £32.75 from the example's projections, would give 68.75 x 26 = £1,787.50.)
+    path = tiny_scenario(tmp_path, [dict(weekly_income=800.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost().tolist() == [1762.80]
+
+
+def test_engine_scales_replacements_weeks_by_demand_growth_too(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement paid its band rate (Residential £760), 10% from 1 October 2026: +£76 a week.
+    # 20% of residents leave a year and each leaver is replaced by an admission at the band rate, which
+    # also rises £76: original residents' weeks + replacements' weeks = the 182 days = 26 weeks, whatever
+    # the exit rate, so the part year is 76 x 26 = £1,976.00. With the book growing 10% a year both kinds
+    # of week scale by the same mean growth, 1.0740778 (test_engine_scales_the_part_year_by_demand_growth_
+    # over_the_days_costed): 1,976 x 1.0740778 = 2,122.378 -> £2,122.38.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "turnover": {"annual_exit_rate_pct": 20, "replace_leavers": True}},
+                         proposed_structure="legacy", band_mapping={})
+    assert CostEngine(load_case(path)).council_cost(demand_growth_pct=[0.0, 10.0]).tolist() == [1976.00, 2122.38]
+
+
+def test_engine_costs_each_draw_of_a_uniform_pct_in_batches(tmp_path):
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # one council placement at £760 (the resident pays £168.20, under any fee here), from 1 October 2026
+    # (26 weeks). The scenario says 10%, but each draw states its own %: 0% -> £0; 5% -> 760 x 1.05 =
+    # 798, +38 x 26 = £988.00; 10% -> 836, +76 x 26 = £1,976.00. Costed one draw at a time (chunk 1),
+    # every draw is still costed.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    engine = CostEngine(load_case(path))
+    assert engine.council_cost(uniform_pct=[0.0, 5.0, 10.0], chunk=1).tolist() == [0.0, 988.00, 1976.00]
+    assert engine.council_cost(uniform_pct=[5.0, 10.0]).tolist() == [988.00, 1976.00]
+
+
+def test_engine_split_band_with_pound_rounding_and_an_out_of_county_placement(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # Current band Residential £760 splits half to A, half to B (so the engine costs each placement over
+    # both bands); target_rates reached in one year, rates rounded to the pound, from 1 October 2026
+    # (26 weeks, no turnover); out-of-county fees follow a stated 5%. Two council placements at £760:
+    #   P1 in county: 0.5 x A + 0.5 x B;  P2 out of county (H3): 760 x 1.05 = £798.00, +£38 -> 38 x 26 = £988.00
+    # Draw 1 (the scenario's card): A £800, B £900: P1 0.5 x 800 + 0.5 x 900 = £850, +£90 -> 90 x 26 = £2,340.00;
+    #   total 2,340 + 988 = £3,328.00
+    # Draw 2: A £800.60 -> £801, B £900.60 -> £901 (pound rounding): P1 £851, +£91 -> £2,366.00; total £3,354.00
+    #   (to the penny it would be 850.60, +90.60 -> £2,355.60; P2 moved by the band's change instead of 5%
+    #   would be 760 x 851 / 760 = £851, not £798)
+    structures = {"now": [dict(name="Residential", setting="residential", client_group="older", weekly_rate=760.0)],
+                  "new": [dict(name="A", setting="residential", client_group="older", weekly_rate=800.0),
+                          dict(name="B", setting="residential", client_group="older", weekly_rate=900.0)]}
+    path = tiny_scenario(tmp_path, [dict(), dict(home_id="H3", area="out")],
+                         {"method": "target_rates", "rounding": "pound", "phasing_years": 1, "effective_date": "2026-10-01",
+                          "protection": "keep_fee", "out_of_area": {"method": "pct", "pct": 5.0}},
+                         band_structures=structures, current_structure="now", proposed_structure="new",
+                         band_mapping={"Residential": {"A": 50, "B": 50}})
+    case = load_case(path)
+    engine = CostEngine(load_case(path))
+    assert engine.council_cost([[80_000, 90_000], [80_060, 90_060]]).tolist() == [3328.00, 3354.00]
+    # the cost table, for the scenario's own card (draw 1), gives the same part year
+    cost = uplift.uplift_cost(case)
+    part = cost[(cost.financial_year == "2026/27") & (cost.period == "part_year")]
+    assert part.council_net_change_gbp.sum() == pytest.approx(3328.00, abs=1e-9)
+
+
+@pytest.mark.parametrize("rounding, phasing, proposed, costed", [
+    # penny, phased over 3 years: the target is rounded to the penny before phasing (as always):
+    # 750.15 x 1.02 = 765.153 -> £765.15; year 2 is 2/3 of the way from £700: 700 + 65.15 x 2/3 =
+    # 743.4333 -> £743.43 (phasing the unrounded 765.153 would give 743.4353 -> £743.44)
+    ("penny", 3, 750.15, 74_343),
+    # pound, reached in one year: the target is not rounded before the one rounding to the pound:
+    # 752.45 x 1.02 = 767.499 -> £767 (rounded to the penny first, £767.50, it would be £768)
+    ("pound", 1, 752.45, 76_700),
+])
+def test_target_rates_later_year_target_is_rounded_once_by_the_rule(tmp_path, rounding, phasing, proposed, costed):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import NLW, case_for, res
+    # one index a year of 0.57 x 2 + 0.43 x 2 = 2%, so the second year's (2027/28) factor is 1.02; the
+    # current Residential £700 moves to the proposed rate indexed for 2027/28
+    ix = dict(staff_growth_pct={y: 2.0 for y in range(2026, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="target_rates", rounding=rounding, phasing_years=phasing),
+                    proposed=[res("Residential", proposed)], indexation=ix)
+    factor = float(case.index.cumulative_factor[1])
+    assert factor == 1.02
+    assert uplift.band_rates_costed(case, 1, factor) == {"Residential": costed}
+
+
+def test_pct_uplift_moves_an_out_of_county_fee_by_its_bands_change(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.model.engine import CostEngine
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # 10% on every fee from 1 October 2026 (26 weeks, no turnover); out-of-county fees follow the band's
+    # change (band_change), here the same 10%. One council placement in county and one out of county
+    # (H3), both £760: each 760 x 1.10 = £836, +£76 a week -> 76 x 26 = £1,976.00 each, £3,952.00 in all
+    path = tiny_scenario(tmp_path, [dict(), dict(home_id="H3", area="out")],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "out_of_area": {"method": "band_change"}},
+                         proposed_structure="legacy", band_mapping={})
+    case = load_case(path)
+    cost = uplift.uplift_cost(case, years=1)
+    part = cost[cost.period == "part_year"].set_index("area")
+    assert part.council_net_change_gbp.to_dict() == {"in": 1976.00, "out": 1976.00}
+    assert uplift.first_year(case).fee_new.tolist() == [83_600, 83_600]
+    assert CostEngine(case).council_cost().tolist() == [3952.00]
+
+
+def test_exposure_weeks_and_group_cost_by_hand():
+    from types import SimpleNamespace
+
+    from feemodel.model.uplift import exposure_weeks, group_cost
+
+    def scenario(exit_pct, replace):
+        turnover = SimpleNamespace(annual_exit_rate_pct=exit_pct, replace_leavers=replace)
+        return SimpleNamespace(financial_year=2026, year_start=dt.date(2026, 4, 1), uplift=SimpleNamespace(turnover=turnover))
+
+    # nobody leaves: a place's weeks are the days costed / 7
+    #   2026/27 in full: 1 April 2026 to 31 March 2027 = 365 days = 52.142857 weeks
+    #   from 1 October 2026: 182 days (31 + 30 + 31 + 31 + 28 + 31) = 26 weeks
+    #   2027/28 in full: 366 days (29 February 2028) = 52.285714 weeks; a date before the year starts
+    #   changes nothing
+    s = scenario(0, True)
+    assert exposure_weeks(s, 0) == (pytest.approx(365 / 7, abs=1e-12), 0.0)
+    assert exposure_weeks(s, 0, dt.date(2026, 10, 1)) == (pytest.approx(26.0, abs=1e-12), 0.0)
+    assert exposure_weeks(s, 1) == (pytest.approx(366 / 7, abs=1e-12), 0.0)
+    assert exposure_weeks(s, 1, dt.date(2026, 10, 1)) == (pytest.approx(366 / 7, abs=1e-12), 0.0)
+    # 20% leave a year: day d after 1 April 2026 a place's first resident is still there with
+    # probability 0.8 ** (d / 365.25) = q ** d. From 1 October 2026 (d = 183) to 31 March 2027 (d = 364),
+    # 182 days, a geometric series: S = q ** 183 x (1 - q ** 182) / (1 - q); the first residents' weeks
+    # are S / 7, and with every leaver replaced the replacements fill the rest, (182 - S) / 7.
+    q = 0.8 ** (1 / 365.25)
+    S = q ** 183 * (1 - q ** 182) / (1 - q)
+    # about 26 x 0.8 ** 0.75 (the mid-point, three quarters of a year in) = 26 x 0.846 = 22.0 of the 26 weeks
+    assert 21.9 < S / 7 < 22.1
+    ws, wr = exposure_weeks(scenario(20, True), 0, dt.date(2026, 10, 1))
+    assert (ws, wr) == (pytest.approx(S / 7, rel=1e-12), pytest.approx((182 - S) / 7, rel=1e-12))
+    # leavers not replaced: no replacement weeks at all
+    assert exposure_weeks(scenario(20, False), 0, dt.date(2026, 10, 1)) == (pytest.approx(S / 7, rel=1e-12), 0.0)
+    # 2027/28 in full: d = 365 to 730, 366 days
+    S1 = q ** 365 * (1 - q ** 366) / (1 - q)
+    assert exposure_weeks(scenario(20, True), 1) == (pytest.approx(S1 / 7, rel=1e-12), pytest.approx((366 - S1) / 7, rel=1e-12))
+    # a group's cost: weekly changes x weeks, original residents' and replacements' added:
+    # 2 weeks x 10p + 3 weeks x 5p = 35p
+    assert group_cost(10, 5, 2.0, 3.0) == 35.0
+
+
+def test_index_method_first_year_reads_the_nlw_rise_into_the_scenarios_year(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_uplift_rules import EXAMPLE_COST, NLW, case_for, res
+    # The first year's index (method: index) for 2026/27: staff growth is the NLW's rise from 2025's £12.21
+    # to 2026's £12.71 (both the national parameters): 12.71 / 12.21 - 1 = 4.0950041%.
+    # One index (the example's weights: 57% staff, CPI 2026 3.0%): 0.57 x 4.0950041 + 0.43 x 3.0
+    # = 2.3341523 + 1.29 = 3.6241523% -> Residential £760 x 1.036241523 = 787.5436 -> £787.54, and the
+    # placement paid £760 gets the same
+    path = tiny_scenario(tmp_path / "one", [dict()], {"method": "index", "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    case = load_case(path)
+    assert uplift.band_rates_costed(case)["Residential"] == 78_754
+    assert uplift.first_year(case).fee_new.tolist() == [78_754]
+    # Build-up weights, CPI 2% (each band its own index): the built band (care staff paid £2.29 over the NLW,
+    # 20 h x £15.00 = £300, other staff £100, supplies £100: £500, staff share 80%):
+    # 0.8 x 4.0950041 + 0.2 x 2 = 3.6760033% -> 500 x 1.036760033 = 518.3800 -> £518.38; the stated
+    # Residential £700 (57%): 0.57 x 4.0950041 + 0.43 x 2 = 3.1941523% -> 700 x 1.031941523 = 722.3591 -> £722.36
+    cat = dict(label="Built", setting="residential", occupancy_pct=90, care_hours_prpw=20, care_pay={"nlw_premium": 2.29},
+               on_costs={"holiday": 0, "employer_ni": 0, "pension": 0}, other_staff_prpw={"admin": 100.0},
+               supplies_prpw={"food": 100.0})
+    bands = [dict(name="Built", setting="residential", client_group="older", category="built"), res("Residential", 700.0)]
+    ix = dict(weights="build_up", cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path / "two", [700], dict(method="index"), current=bands, proposed=bands, indexation=ix,
+                    cost_of_care=dict(EXAMPLE_COST, categories={**EXAMPLE_COST["categories"], "built": cat}))
+    assert uplift.band_rates_costed(case) == {"Built": 51_838, "Residential": 72_236}
+
+
+def test_uplift_cost_follows_the_rates_and_settings_it_is_given_and_the_years_asked_for(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import WEEKS, case_for
+    # target_rates, one placement paid £700 on Residential (current £700, proposed £750), from 6 April
+    # 2026 (the example's date; a full year is 365 / 7 weeks), no turnover. First year, full year:
+    #   as stated: 700 -> 750, +£50 a week -> 50 x 365 / 7 = 2,607.142857 -> £2,607.14
+    #   proposed rate given as £800: +£100 -> 5,214.2857 -> £5,214.29
+    #   phasing over 2 years given: half way, 700 + 50 / 2 = 725, +£25 -> 1,303.5714 -> £1,303.57
+    #   both: 700 + 100 / 2 = 750, +£50 -> £2,607.14
+    case = case_for(tmp_path, [700], dict(method="target_rates"))
+    assert WEEKS == 365 / 7
+
+    def full_year(**kw):
+        cost = uplift.uplift_cost(case, years=1, **kw)
+        assert set(cost.financial_year) == {"2026/27"}          # one year asked for, one year costed
+        return cost[cost.period == "full_year"].council_net_change_gbp.sum()
+
+    assert full_year() == pytest.approx(2607.14, abs=1e-9)
+    assert full_year(proposed_rates={"Residential": 80_000}) == pytest.approx(5214.29, abs=1e-9)
+    assert full_year(overrides={"phasing_years": 2}) == pytest.approx(1303.57, abs=1e-9)
+    assert full_year(proposed_rates={"Residential": 80_000}, overrides={"phasing_years": 2}) == pytest.approx(2607.14, abs=1e-9)
+
+
+def test_uplift_cost_a_residents_own_topup_that_vanishes(tmp_path):
+    import pandas as pd
+
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import PLACEMENT_DEFAULTS, tiny_scenario
+    # one council placement on Residential at £760, the home's price £800: the resident pays the £40
+    # top-up from their own money (a first-party top-up). 10% from 1 October 2026 (26 weeks): the fee
+    # becomes £836, above the price (no pass-through), so the top-up vanishes: max(0, 800 - 836) = 0,
+    # -£40 a week -> -40 x 26 = -£1,040.00. The council pays the £76 rise: 76 x 26 = £1,976.00 (the
+    # resident's £168.20 contribution is under both fees). Gross: 1,976 - 1,040 = £936.00.
+    path = tiny_scenario(tmp_path, [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    book = dict(PLACEMENT_DEFAULTS, placement_id="T001", provider_price=800.0, first_party_topup=40.0)
+    pd.DataFrame([book]).to_csv(path.parent / "data" / "placements.csv", index=False)
+    cost = uplift.uplift_cost(load_case(path), years=1)
+    part = cost[cost.period == "part_year"].iloc[0]
+    assert (part.first_party_topup_change_gbp, part.topup_change_gbp) == (-1040.00, 0.0)
+    assert (part.council_net_change_gbp, part.gross_change_gbp) == (1976.00, 936.00)
+
+
+def test_uplift_cost_rows_first_year_part_and_full_later_years_full_groups_in_name_order(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # the book lists a "Residential high needs" placement before a "Residential" one; the cost table has, for
+    # the first year, a part-year and a full-year row per group, and for a later year a full-year row only,
+    # groups in name order ("Residential" sorts before "Residential high needs")
+    path = tiny_scenario(tmp_path, [dict(band="Residential high needs"), dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    cost = uplift.uplift_cost(load_case(path), years=2)
+    assert list(zip(cost.financial_year, cost.period, cost.band, strict=True)) == [
+        ("2026/27", "part_year", "Residential"), ("2026/27", "part_year", "Residential high needs"),
+        ("2026/27", "full_year", "Residential"), ("2026/27", "full_year", "Residential high needs"),
+        ("2027/28", "full_year", "Residential"), ("2027/28", "full_year", "Residential high needs")]
+    # the published layout: the year and period first, then the group, the counts, then each payer's change
+    assert list(cost.columns) == ["financial_year", "period", "band", "client_group", "area", "placements",
+                                  "placements_affected", "protected", "gross_change_gbp", "council_net_change_gbp",
+                                  "resident_contribution_change_gbp", "topup_change_gbp", "first_party_topup_change_gbp",
+                                  "fnc_change_gbp"]
+    # one placement in each group, each fee moved by the 10%, none protected
+    assert (cost.placements.tolist(), cost.placements_affected.tolist(), cost.protected.tolist()) == ([1] * 6, [1] * 6, [0] * 6)
+    # counts are whole numbers (written 1, not 1.0), and the rows are numbered 0 to 5
+    assert all(pd.api.types.is_integer_dtype(cost[c]) for c in ("placements", "placements_affected", "protected"))
+    assert list(cost.index) == list(range(6))
+
+
+def test_year_fees_out_of_area_settings_given_and_not_needed(tmp_path):
+    from feemodel.inputs.scenario import OutOfArea
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_uplift_rules import NLW
+    # 10% on every fee from 1 October 2026 (26 weeks), no turnover. An out-of-county placement (H3) at £760
+    # follows its band's change (band_change) as stated: 760 x 1.10 = 836, +76 x 26 = £1,976.00; costed with
+    # a stated 5% given instead: 760 x 1.05 = 798, +38 x 26 = £988.00
+    path = tiny_scenario(tmp_path / "out", [dict(home_id="H3", area="out")],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none",
+                          "out_of_area": {"method": "band_change"}},
+                         proposed_structure="legacy", band_mapping={})
+    case = load_case(path)
+
+    def part_year(**kw):
+        cost = uplift.uplift_cost(case, years=1, **kw)
+        return cost[cost.period == "part_year"].council_net_change_gbp.sum()
+
+    assert part_year() == pytest.approx(1976.00, abs=1e-9)
+    assert part_year(overrides={"out_of_area": OutOfArea(method="pct", pct=5.0)}) == pytest.approx(988.00, abs=1e-9)
+    # Only in-county placements: the out-of-area index for 2026/27 is not needed, so a scenario without
+    # 2026's CPI (out_of_area: index, the default) still costs its 10%: £1,976.00
+    ix = dict(staff_share_pct=57, cpi_pct={y: 2.0 for y in range(2027, 2031)}, future_nlw=NLW)
+    path = tiny_scenario(tmp_path / "in", [dict()],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={}, indexation=ix)
+    cost = uplift.uplift_cost(load_case(path), years=1)
+    assert cost[cost.period == "part_year"].council_net_change_gbp.sum() == pytest.approx(1976.00, abs=1e-9)
+    # costed at 20% given instead of the scenario's 10%: 760 x 1.20 = 912, +152 x 26 = £3,952.00
+    cost = uplift.uplift_cost(load_case(path), years=1, overrides={"uniform_pct": 20.0})
+    assert cost[cost.period == "part_year"].council_net_change_gbp.sum() == pytest.approx(3952.00, abs=1e-9)
+
+
+def test_year_fees_per_band_pct_on_a_book_with_a_self_funder(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    # 10% on the Residential band (per_band); the whole book's first year also holds a self-funder with no
+    # band (no council fee, before or after): the council placement's £760 -> 760 x 1.10 = £836.00, the
+    # self-funder's council fee stays 0
+    path = tiny_scenario(tmp_path, [dict(), dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "per_band", "per_band_pct": {"Residential": 10}, "effective_date": "2026-10-01",
+                          "protection": "none"},
+                         proposed_structure="legacy", band_mapping={})
+    yf = uplift.first_year(load_case(path))
+    assert (yf.fee_old.tolist(), yf.fee_new.tolist()) == ([76_000, 0], [83_600, 0])
+
+
+def test_year_fees_later_year_on_band_indices_on_a_book_with_a_self_funder(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_uplift_rules import NLW
+    # 10% in 2026/27, then each band's own index (supplementary needs on staff growth alone, so no single
+    # index): staff growth 2% and CPI 2% give Residential's core 0.57 x 2 + 0.43 x 2 = 2% in 2027/28. The
+    # council placement's £760 -> 760 x 1.10 x 1.02 = 852.72 -> £852.72; the self-funder (no band) has no
+    # council fee in either year
+    ix = dict(components={"supplementary_needs": "staff"}, staff_growth_pct={y: 2.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    path = tiny_scenario(tmp_path, [dict(), dict(funding="self", band="", weekly_fee="", provider_price=1000.0)],
+                         {"method": "uniform", "uniform_pct": 10, "effective_date": "2026-10-01", "protection": "none"},
+                         proposed_structure="legacy", band_mapping={}, indexation=ix)
+    yf = uplift.year_fees(load_case(path), 1, 1.02)
+    assert yf.fee_new.tolist() == [85_272, 0]
+
+
+def test_year_fees_own_supplementary_hours_phased_over_years_on_band_indices(tmp_path):
+    import pandas as pd
+
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import PLACEMENT_DEFAULTS, tiny_scenario
+    from tests.test_uplift_rules import NLW, res
+    # Residential £700 moves to "Res A": stated £750 plus its 2 supplementary hours x £10 = £20 (£770), over
+    # 2 years (a share (k + 1) / 2 of the way, at most all of it). The one placement (£700) is paid for 4
+    # hours of its own: 4 x 10 - 2 x 10 = £20 more than the band. Indices: staff 5%, CPI 2%, supplementary
+    # needs on staff growth alone: Res A's core 0.57 x 5 + 0.43 x 2 = 3.71% a year, its supplement 5%.
+    #   2026/27 (k 0): target 770 + 20 = £790.00; half way: 700 + 90 / 2 = £745.00
+    #   2027/28 (k 1): 750 x 1.0371 + 20 x 1.05 + 20 x 1.05 = 777.825 + 21 + 21 = 819.825 -> £819.83 (to the
+    #     penny, then phased); all the way (2 / 2): £819.83
+    #   2028/29 (k 2): 750 x 1.07557641 + (20 + 20) x 1.1025 = 806.68230750 + 44.10 = 850.7823 -> £850.78;
+    #     the share stays 1 (3 / 2 is capped): £850.78
+    ix = dict(components={"supplementary_needs": "staff"}, staff_growth_pct={y: 5.0 for y in range(2026, 2031)},
+              cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    structures = {"now": [res("Residential", 700.0)], "new": [res("Res A", 750.0, supplementary_hours=2, supplementary_hourly_rate=10.0)]}
+    path = tiny_scenario(tmp_path, [dict()], {"method": "target_rates", "phasing_years": 2}, band_structures=structures,
+                         current_structure="now", proposed_structure="new", band_mapping={"Residential": "Res A"}, indexation=ix)
+    book = dict(PLACEMENT_DEFAULTS, placement_id="T001", weekly_fee=700.0, provider_price=700.0, supplementary_hours=4.0)
+    pd.DataFrame([book]).to_csv(path.parent / "data" / "placements.csv", index=False)
+    case = load_case(path)
+    fees = [uplift.year_fees(case, k, float(case.index.cumulative_factor[k])).fee_new.tolist() for k in (0, 1, 2)]
+    assert fees == [[74_500], [81_983], [85_078]]
