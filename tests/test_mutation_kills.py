@@ -1170,3 +1170,50 @@ def test_year_fees_own_supplementary_hours_phased_over_years_on_band_indices(tmp
     case = load_case(path)
     fees = [uplift.year_fees(case, k, float(case.index.cumulative_factor[k])).fee_new.tolist() for k in (0, 1, 2)]
     assert fees == [[74_500], [81_983], [85_078]]
+
+
+@pytest.mark.parametrize("rounding, phasing, a_rate, b_rate, fee", [
+    # penny, phased over 3 years; year 2 (2027/28, k 1) is 2/3 of the way. One index of 0.57 x 2 + 0.43 x 2 = 2%,
+    # so the proposed rates are x 1.02 in 2027/28. Each target is rounded to the penny before phasing:
+    #   A: 750.15 x 1.02 = 765.153 -> £765.15; 700 + 65.15 x 2/3 = 743.4333 -> £743.43
+    #      (phasing the unrounded 765.153 would give 743.4353 -> £743.44)
+    #   B: 760.15 x 1.02 = 775.353 -> £775.35; 700 + 75.35 x 2/3 = 750.2333 -> £750.23 (unrounded: £750.24)
+    #   the placement, half on each: 0.5 x 743.43 + 0.5 x 750.23 = £746.83 (each a penny higher: £746.84)
+    ("penny", 3, 750.15, 760.15, 74_683),
+    # pound, reached in one year; the target is not rounded before the one rounding to the pound:
+    #   A: 752.45 x 1.02 = 767.499 -> £767 (rounded to the penny first, £767.50, it would be £768;
+    #      left at the penny, £767.50);  B: 800.00 x 1.02 = £816 exactly
+    #   the placement: 0.5 x 767 + 0.5 x 816 = £791.50 (£791.75 with A at £767.50, £792.00 with A at £768)
+    ("pound", 1, 752.45, 800.00, 79_150),
+])
+def test_a_split_band_under_target_rates_rounds_each_phased_rate_by_the_scenarios_rule(tmp_path, rounding, phasing,
+                                                                                     a_rate, b_rate, fee):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import NLW, case_for, res
+    # The current Residential band (£700) splits half to A, half to B, so year_fees costs the placement over
+    # both proposed bands (the options path). One council placement in county at £700, below both rates.
+    ix = dict(staff_growth_pct={y: 2.0 for y in range(2026, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
+    case = case_for(tmp_path, [700], dict(method="target_rates", rounding=rounding, phasing_years=phasing),
+                    proposed=[res("A", a_rate), res("B", b_rate)], mapping={"Residential": {"A": 50, "B": 50}}, indexation=ix)
+    factor = float(case.index.cumulative_factor[1])
+    assert factor == 1.02
+    yf = uplift.year_fees(case, 1, factor)
+    assert yf.fee_new.tolist() == [fee]
+    assert yf.band_new.tolist() == [fee]   # the band rate the placement moves to, half of each
+
+
+def test_no_protection_means_no_placement_is_counted_protected(tmp_path):
+    from feemodel.model import uplift
+    from tests.test_uplift_rules import case_for
+    # target_rates to Residential £750 in one year. Fees £700 (below: moves up to £750) and £800 (above the new
+    # rate). With protection "none" the £800 fee is cut to £750 and no placement is protected; with "keep_fee"
+    # it keeps £800 and is the one placement protected.
+    for protection, fees, protected in [("none", [75_000, 75_000], [False, False]),
+                                        ("keep_fee", [75_000, 80_000], [False, True])]:
+        case = case_for(tmp_path / protection, [700, 800], dict(method="target_rates", protection=protection, phasing_years=1))
+        yf = uplift.year_fees(case, 0, 1.0)
+        assert yf.fee_new.tolist() == fees
+        assert yf.protected.tolist() == protected
+        cost = uplift.uplift_cost(case)
+        first = cost[(cost.financial_year == "2026/27") & (cost.period == "full_year")]
+        assert int(first.protected.sum()) == sum(protected)   # the cost table's count, first year
