@@ -1200,6 +1200,8 @@ def test_a_split_band_under_target_rates_rounds_each_phased_rate_by_the_scenario
     yf = uplift.year_fees(case, 1, factor)
     assert yf.fee_new.tolist() == [fee]
     assert yf.band_new.tolist() == [fee]   # the band rate the placement moves to, half of each
+    # the rate the split current band is costed at (new admissions, the rate card) is the same sum
+    assert uplift.band_rates_costed(case, 1, factor) == {"Residential": fee}
 
 
 def test_no_protection_means_no_placement_is_counted_protected(tmp_path):
@@ -1217,3 +1219,42 @@ def test_no_protection_means_no_placement_is_counted_protected(tmp_path):
         cost = uplift.uplift_cost(case)
         first = cost[(cost.financial_year == "2026/27") & (cost.period == "full_year")]
         assert int(first.protected.sum()) == sum(protected)   # the cost table's count, first year
+
+
+def test_a_fee_cut_creates_no_topup_where_there_was_none_and_keeps_a_one_penny_topup(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_money_paths_funding import CUT_BANDS
+    # target_rates cuts Residential £760.00 to £722.00 (-£38.00), protection none, 50% pass-through of rises.
+    # A top-up is worked out again only where the placement has one (Annex A: the agreed price is
+    # fee + FNC + top-up, and a cut is not passed on, so the price holds):
+    #   P1, no top-up: fee £722.00, no top-up (the family pays nothing), the home gets £722.00;
+    #   P2, a top-up of £0.01: the price holds at £760.01, so the top-up takes the cut: 760.01 - 722.00 = £38.01.
+    path = tiny_scenario(tmp_path, [dict(), dict(third_party_topup=0.01)],
+                         {"method": "target_rates", "effective_date": "2026-04-01", "protection": "none",
+                          "provider_pass_through_pct": 50}, **CUT_BANDS)
+    yf = uplift.first_year(load_case(path))
+    assert yf.fee_new.tolist() == [72_200, 72_200]
+    assert yf.base["third_party"].tolist() == [0, 1]
+    assert yf.new["third_party"].tolist() == [0, 3_801]
+    assert yf.new["gross"].tolist() == [72_200, 76_001]
+
+
+def test_self_funders_in_a_setting_with_no_council_placement_in_county_pay_the_same(tmp_path):
+    from feemodel.model import uplift
+    from feemodel.publish.tables import load_case
+    from tests.conftest import tiny_scenario
+    from tests.test_money_paths_funding import LEGACY, UNIFORM_10
+    # A uniform 10% on the current bands, all of it passed on to self-funders (the average council rise in their
+    # setting, over council placements in county). Residential: two council placements at £760.00 in county,
+    # each +£76.00, so the residential self-funder pays £76.00 more. Nursing: no council placement at all, so
+    # there is no council rise to pass on and the nursing self-funder's price (£1,400.00) stays.
+    book = [dict(), dict(),
+            dict(funding="self", band="", weekly_fee="", provider_price=1000.0),
+            dict(funding="self", band="", weekly_fee="", home_id="H2", setting="nursing", provider_price=1400.0,
+                 fnc_eligible=True)]
+    path = tiny_scenario(tmp_path, book, dict(UNIFORM_10, self_funder_pass_through_pct=100), **LEGACY)
+    for _ in range(3):   # the nursing average is 0 by the rule, not by whatever memory held
+        yf = uplift.first_year(load_case(path))
+        assert yf.self_price_change.tolist() == [0, 0, 7_600, 0]
