@@ -895,6 +895,13 @@ def test_engine_split_band_with_pound_rounding_and_an_out_of_county_placement(tm
     assert part.council_net_change_gbp.sum() == pytest.approx(3328.00, abs=1e-9)
 
 
+def _two_pct_a_year() -> dict:
+    """Indexation of one index a year: 0.57 x 2% staff growth + 0.43 x 2% CPI = 2%, so 2027/28's factor is 1.02."""
+    from tests.test_uplift_rules import NLW
+    return dict(staff_growth_pct={y: 2.0 for y in range(2026, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)},
+                future_nlw=NLW)
+
+
 @pytest.mark.parametrize("rounding, phasing, proposed, costed", [
     # penny, phased over 3 years: the target is rounded to the penny before phasing (as always):
     # 750.15 x 1.02 = 765.153 -> £765.15; year 2 is 2/3 of the way from £700: 700 + 65.15 x 2/3 =
@@ -906,12 +913,11 @@ def test_engine_split_band_with_pound_rounding_and_an_out_of_county_placement(tm
 ])
 def test_target_rates_later_year_target_is_rounded_once_by_the_rule(tmp_path, rounding, phasing, proposed, costed):
     from feemodel.model import uplift
-    from tests.test_uplift_rules import NLW, case_for, res
+    from tests.test_uplift_rules import case_for, res
     # one index a year of 0.57 x 2 + 0.43 x 2 = 2%, so the second year's (2027/28) factor is 1.02; the
     # current Residential £700 moves to the proposed rate indexed for 2027/28
-    ix = dict(staff_growth_pct={y: 2.0 for y in range(2026, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
     case = case_for(tmp_path, [700], dict(method="target_rates", rounding=rounding, phasing_years=phasing),
-                    proposed=[res("Residential", proposed)], indexation=ix)
+                    proposed=[res("Residential", proposed)], indexation=_two_pct_a_year())
     factor = float(case.index.cumulative_factor[1])
     assert factor == 1.02
     assert uplift.band_rates_costed(case, 1, factor) == {"Residential": costed}
@@ -1189,12 +1195,12 @@ def test_year_fees_own_supplementary_hours_phased_over_years_on_band_indices(tmp
 def test_a_split_band_under_target_rates_rounds_each_phased_rate_by_the_scenarios_rule(tmp_path, rounding, phasing,
                                                                                      a_rate, b_rate, fee):
     from feemodel.model import uplift
-    from tests.test_uplift_rules import NLW, case_for, res
+    from tests.test_uplift_rules import case_for, res
     # The current Residential band (£700) splits half to A, half to B, so year_fees costs the placement over
     # both proposed bands (the options path). One council placement in county at £700, below both rates.
-    ix = dict(staff_growth_pct={y: 2.0 for y in range(2026, 2031)}, cpi_pct={y: 2.0 for y in range(2026, 2031)}, future_nlw=NLW)
     case = case_for(tmp_path, [700], dict(method="target_rates", rounding=rounding, phasing_years=phasing),
-                    proposed=[res("A", a_rate), res("B", b_rate)], mapping={"Residential": {"A": 50, "B": 50}}, indexation=ix)
+                    proposed=[res("A", a_rate), res("B", b_rate)], mapping={"Residential": {"A": 50, "B": 50}},
+                    indexation=_two_pct_a_year())
     factor = float(case.index.cumulative_factor[1])
     assert factor == 1.02
     yf = uplift.year_fees(case, 1, factor)
@@ -1254,7 +1260,7 @@ def test_self_funders_in_a_setting_with_no_council_placement_in_county_pay_the_s
             dict(funding="self", band="", weekly_fee="", provider_price=1000.0),
             dict(funding="self", band="", weekly_fee="", home_id="H2", setting="nursing", provider_price=1400.0,
                  fnc_eligible=True)]
-    path = tiny_scenario(tmp_path, book, dict(UNIFORM_10, self_funder_pass_through_pct=100), **LEGACY)
-    for _ in range(3):   # the nursing average is 0 by the rule, not by whatever memory held
-        yf = uplift.first_year(load_case(path))
+    case = load_case(tiny_scenario(tmp_path, book, dict(UNIFORM_10, self_funder_pass_through_pct=100), **LEGACY))
+    for _ in range(3):   # costed afresh each time: the nursing average is 0 by the rule, not by whatever memory held
+        yf = uplift.year_fees(case, 0, 1.0)
         assert yf.self_price_change.tolist() == [0, 0, 7_600, 0]
