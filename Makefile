@@ -1,7 +1,9 @@
 # Everything runs in a local virtual environment (.venv) installed from requirements.lock: the exact
 # versions every package was tested with (Python 3.11, Linux x86_64). Only Python 3.11+ and pip are
 # needed on the machine; uv (a PyPI package, installed into .venv) does the install when it can,
-# else pip installs the same lock.
+# else pip installs the same lock. Both leave compiled bytecode (.pyc) beside every module: where
+# PYTHONDONTWRITEBYTECODE is set (CI machines, containers) Python never writes it on import, so every
+# process, every section kernel among them, would compile pandas, IPython and the rest from source.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,12 +17,13 @@ OUT ?= packs/exampleshire
 $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV)
 	@if $(BIN)/python -m pip install --quiet uv 2>/dev/null && \
-	    $(BIN)/python -m uv pip install --quiet --python $(BIN)/python -r $(LOCK) -e '.[$(EXTRAS)]'; then \
+	    $(BIN)/python -m uv pip install --quiet --compile-bytecode --python $(BIN)/python -r $(LOCK) -e '.[$(EXTRAS)]'; then \
 	  echo "installed $(LOCK) with uv"; \
 	else \
 	  echo "uv not available: installing $(LOCK) with pip"; \
 	  $(BIN)/python -m pip install --quiet -r $(LOCK) -e '.[$(EXTRAS)]'; \
 	fi
+	$(BIN)/python -m compileall -q -j 0 feemodel bench > /dev/null
 	touch $(STAMP)
 
 ## Regenerate the lock from pyproject.toml (the newest versions that satisfy it), for Python 3.11 on Linux x86_64

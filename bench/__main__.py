@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import tempfile
@@ -44,6 +46,21 @@ def timed(fn, repeats):
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times), times
+
+
+def cpu_seconds() -> float:
+    """CPU-seconds (user + system) used so far by this process and its finished children (section
+    kernels and the PDF renderer are children, counted once they have exited)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bytecode_cached() -> bool:
+    """Whether the installed packages carry compiled bytecode. Without it (a venv installed by a
+    tool that does not compile, on a machine with PYTHONDONTWRITEBYTECODE set) every kernel compiles
+    IPython, pandas and the rest from source at start-up, which inflates the floor."""
+    import pandas
+    return Path(importlib.util.cache_from_source(pandas.__file__)).exists()
 
 
 def row(name, value, target=""):
@@ -224,18 +241,33 @@ def bench_pack(repeats: int, parallel: bool):
                 pool.close()
 
         # floor and pack alternate, so that a change in the machine's load falls on both
-        floors, packs, pools, pdfs = [], [], [], []
+        def cpu_timed(fn):
+            c = cpu_seconds()
+            t = timed(fn, 1)[0]
+            return t, cpu_seconds() - c
+
+        floors, packs, pools, pdfs, floor_cpu, pack_cpu = [], [], [], [], [], []
         for _ in range(repeats):
-            floors.append(timed(floor, 1)[0])
-            packs.append(timed(lambda: build_pack(EXAMPLE, work / "pack", force=True, progress=False), 1)[0])
+            t, c = cpu_timed(floor)
+            floors.append(t)
+            floor_cpu.append(c)
+            t, c = cpu_timed(lambda: build_pack(EXAMPLE, work / "pack", force=True, progress=False))
+            packs.append(t)
+            pack_cpu.append(c)
             pdfs.append(json.loads((work / "pack" / "manifest.json").read_text())["timings"].get("pdf_render_s") or float("nan"))
             pools.append(timed(pool_floor, 1)[0])
-        floor_t, pack_t, pool_t, pdf_t = (statistics.median(v) for v in (floors, packs, pools, pdfs))
+        floor_t, pack_t, pool_t, pdf_t, floor_c, pack_c = (statistics.median(v) for v in
+                                                            (floors, packs, pools, pdfs, floor_cpu, pack_cpu))
         shutil.rmtree(kroot, ignore_errors=True)
+        cores = os.cpu_count() or 1
+        row("installed packages carry compiled bytecode (.pyc)", "yes" if bytecode_cached() else "NO: floor inflated")
         row(f"pack build, example council ({n} sections) (s)", f"{pack_t:.1f}")
         row(f"floor: start kernels and run {n} empty notebooks (s)", f"{floor_t:.1f}")
         row("pack / floor", f"{pack_t / floor_t:.2f}x", "<= 2x")
         row("  the pack's PDF render alone, in its build (s) / as a share of the floor", f"{pdf_t:.1f} / {pdf_t / floor_t:.2f}x")
+        row("  CPU-seconds: pack / floor", f"{pack_c:.1f} / {floor_c:.1f}")
+        row(f"  least the pack could take on {cores} cores, all its work in parallel: CPU-s / cores / floor",
+            f"{pack_c / cores / floor_t:.2f}x")
         row(f"  {workers} pooled kernels running the {n} empty notebooks (s)", f"{pool_t:.1f}")
         if parallel:
             scen = [example_dir() / f for f in ("two_band_2026.yaml", "uniform_uplift_2026.yaml", "fair_cost_of_care_2026.yaml")]

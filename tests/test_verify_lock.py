@@ -51,4 +51,8 @@ def test_make_installs_from_the_lock_with_uv_or_pip():
     assert "$(LOCK)" in rule.splitlines()[0]                  # a changed lock reinstalls
     assert "uv pip install" in rule and "-r $(LOCK)" in rule
     assert "pip install --quiet -r $(LOCK)" in rule           # the fallback without uv
+    # uv, unlike pip, does not compile bytecode unless asked; with PYTHONDONTWRITEBYTECODE set
+    # (CI, containers) every kernel would compile its imports from source at each start
+    assert "uv pip install --quiet --compile-bytecode" in rule
+    assert "-m compileall -q -j 0 feemodel bench" in rule
     assert "LOCK := requirements.lock" in make
