@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	  echo "uv not available: installing $(LOCK) with pip"; \
 	  $(BIN)/python -m pip install --quiet -r $(LOCK) -e '.[$(EXTRAS)]'; \
 	fi
-	$(BIN)/python -m compileall -q -j 0 feemodel bench > /dev/null
+	$(BIN)/python -m compileall -q -j 0 feemodel bench
 	touch $(STAMP)
 
 ## Regenerate the lock from pyproject.toml (the newest versions that satisfy it), for Python 3.11 on Linux x86_64
